@@ -1,0 +1,56 @@
+# sigv4kit: `make test` is the one test command (CI runs it through .ci/run).
+#
+# The AWS test suites are read from $(SIGV4_TESTDATA), by default
+# ../shared/testdata next to this checkout.
+
+SHELL := /bin/bash
+GO ?= go
+export SIGV4_TESTDATA ?= $(abspath ../shared/testdata)
+STATICCHECK_VERSION := v0.8.2
+TOOLS := $(CURDIR)/.cache/tools
+CACHE ?= $(HOME)/.cache/sigv4kit
+
+.PHONY: test check fmt vet staticcheck unit compat e2e bench fuzz
+
+## test: everything CI checks: format, vet, staticcheck, unit tests with -race, compat and e2e
+test: check unit compat e2e
+
+check: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	cd compat && $(GO) vet ./... && $(GO) vet -tags e2e ./...
+
+staticcheck: $(TOOLS)/staticcheck
+	$(TOOLS)/staticcheck ./...
+	cd compat && $(TOOLS)/staticcheck ./...
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## unit: the main module's tests, with the race detector
+unit:
+	$(GO) test -race -count=1 ./...
+
+## compat: differential tests against aws-sdk-go-v2 and the other anchors
+compat:
+	cd compat && $(GO) test -count=1 ./...
+
+## e2e: end-to-end tests against a real versitygw on 127.0.0.1
+e2e:
+	CACHE=$(CACHE) bash compat/scripts/e2e.sh
+
+## bench: side-by-side benchmarks with benchstat and ratios
+bench:
+	CACHE=$(CACHE) bash compat/scripts/bench.sh
+
+## fuzz: run each fuzz target for a short while
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+	  done; \
+	done
