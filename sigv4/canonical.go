@@ -1,0 +1,511 @@
+package sigv4
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// This file holds the canonicalization rules of SigV4: how the path, the
+// query and the headers of a request are rewritten into the canonical
+// request. Each exported function is a documented building block; the
+// signer uses the append* forms, which write into reused buffers.
+
+const upperhex = "0123456789ABCDEF"
+
+// unreserved reports whether c is in SigV4's unreserved set A-Za-z0-9-._~,
+// the only bytes that are never percent-encoded.
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// appendEscaped appends s with every byte outside the unreserved set
+// percent-encoded as %XX (upper-case hex). When keepSlash is true, '/' is
+// kept as is.
+func appendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) || keepSlash && c == '/' {
+			dst = append(dst, c)
+			continue
+		}
+		dst = append(dst, '%', upperhex[c>>4], upperhex[c&15])
+	}
+	return dst
+}
+
+// needsEscape reports whether appendEscaped would change s.
+func needsEscape(s string, keepSlash bool) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !unreserved(c) && !(keepSlash && c == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// EscapeURIComponent percent-encodes every byte of s outside the unreserved
+// set A-Za-z0-9-._~, as SigV4 does for query keys and values ("a b+c" becomes
+// "a%20b%2Bc"). '/' is encoded too.
+func EscapeURIComponent(s string) string {
+	if !needsEscape(s, false) {
+		return s
+	}
+	return string(appendEscaped(make([]byte, 0, len(s)+16), s, false))
+}
+
+// EscapePath percent-encodes every byte of path outside the unreserved set,
+// keeping '/'. It is how an S3 object key becomes a canonical URI:
+// "/photos/my cat+1.jpg" becomes "/photos/my%20cat%2B1.jpg".
+func EscapePath(path string) string {
+	if !needsEscape(path, true) {
+		return path
+	}
+	return string(appendEscaped(make([]byte, 0, len(path)+16), path, true))
+}
+
+// NormalizePath removes "." segments, resolves ".." segments and collapses
+// runs of '/' in a path, the way AWS normalizes non-S3 paths before
+// signing. The result always starts with '/', and keeps a trailing '/' when
+// the path ended with one (or with a "." or ".." segment):
+//
+//	NormalizePath("//a/./b/../c/") == "/a/c/"
+//	NormalizePath("/example/..")   == "/"
+func NormalizePath(path string) string {
+	if !needsNormalize(path) {
+		if path == "" {
+			return "/"
+		}
+		return path
+	}
+	segs := make([]string, 0, 8)
+	for _, seg := range strings.Split(path, "/") {
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	if len(segs) == 0 {
+		return "/"
+	}
+	out := "/" + strings.Join(segs, "/")
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, "/.") || strings.HasSuffix(path, "/..") {
+		out += "/"
+	}
+	return out
+}
+
+// needsNormalize reports whether NormalizePath would change path (other than
+// an empty path becoming "/").
+func needsNormalize(path string) bool {
+	if path == "" {
+		return false
+	}
+	if path[0] != '/' {
+		return true
+	}
+	// Look for "//", "/./", "/../", and trailing "/." or "/..".
+	for i := 0; i < len(path); i++ {
+		if path[i] != '/' {
+			continue
+		}
+		rest := path[i+1:]
+		if strings.HasPrefix(rest, "/") {
+			return true
+		}
+		if rest == "." || rest == ".." || strings.HasPrefix(rest, "./") || strings.HasPrefix(rest, "../") {
+			return true
+		}
+	}
+	return false
+}
+
+// CanonicalURI returns the canonical URI of u, the second line of the
+// canonical request.
+//
+// With doubleEscape false (the S3 rule) it is the decoded path u.Path escaped
+// once: an S3 key "a b+c" is "/a%20b%2Bc". With doubleEscape true (every
+// other service) it is the path as sent on the wire, u.EscapedPath(), escaped
+// a second time: "/a b" goes on the wire as "/a%20b" and is signed as
+// "/a%2520b". With normalize true, "." and ".." segments are resolved and
+// "//" collapsed first (see [NormalizePath]). An empty path is "/".
+func CanonicalURI(u *url.URL, doubleEscape, normalize bool) (string, error) {
+	path, err := requestPath(u, doubleEscape)
+	if err != nil {
+		return "", err
+	}
+	return string(appendCanonicalURI(nil, path, normalize)), nil
+}
+
+// requestPath returns the path that the canonical URI escapes: the decoded
+// path for single escaping, the wire path for double escaping.
+func requestPath(u *url.URL, doubleEscape bool) (string, error) {
+	if u.Opaque != "" {
+		return "", fmt.Errorf("%w: opaque URL %q", ErrInvalidRequest, u.Opaque)
+	}
+	if doubleEscape {
+		return u.EscapedPath(), nil
+	}
+	return u.Path, nil
+}
+
+// appendCanonicalURI appends the canonical URI for path (already chosen by
+// requestPath) to dst.
+func appendCanonicalURI(dst []byte, path string, normalize bool) []byte {
+	if normalize {
+		path = NormalizePath(path)
+	}
+	if path == "" {
+		return append(dst, '/')
+	}
+	if path[0] != '/' {
+		dst = append(dst, '/')
+	}
+	return appendEscaped(dst, path, true)
+}
+
+// errQueryEscape is wrapped by query parse errors.
+var errQueryEscape = errors.New("invalid percent-escape in query")
+
+// CanonicalQuery returns the canonical query string of a raw (still
+// encoded) query, the third line of the canonical request: each key and
+// value is decoded ('+' is a space, "%2B" a plus sign) and encoded again
+// with SigV4's rule, then the pairs are sorted by encoded key and then by
+// encoded value. Repeated keys are kept; a key without a value is written
+// "key=". Empty pieces between '&' are dropped.
+//
+//	CanonicalQuery("b=2&a=x+y&a=%2B") == "a=%2B&a=x%20y&b=2"
+func CanonicalQuery(rawQuery string) (string, error) {
+	var q queryBuf
+	if err := q.parse(rawQuery, nil); err != nil {
+		return "", err
+	}
+	return string(q.appendCanonical(nil)), nil
+}
+
+// queryPair is a key and a value, both canonically encoded, as offsets into
+// queryBuf.b.
+type queryPair struct{ ks, ke, vs, ve int }
+
+// queryBuf parses and sorts a query into reusable storage.
+type queryBuf struct {
+	b     []byte
+	pairs []queryPair
+}
+
+func (q *queryBuf) reset() {
+	q.b = q.b[:0]
+	q.pairs = q.pairs[:0]
+}
+
+// parse adds the pairs of rawQuery, skipping those whose decoded key skip
+// reports true for (nil skips none).
+func (q *queryBuf) parse(rawQuery string, skip func(key []byte) bool) error {
+	for rawQuery != "" {
+		var piece string
+		piece, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if piece == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(piece, "=")
+		ks := len(q.b)
+		var err error
+		if q.b, err = appendRecoded(q.b, k); err != nil {
+			q.b = q.b[:ks]
+			return fmt.Errorf("%w: %w in key %q", ErrInvalidRequest, err, k)
+		}
+		ke := len(q.b)
+		if q.b, err = appendRecoded(q.b, v); err != nil {
+			q.b = q.b[:ks]
+			return fmt.Errorf("%w: %w in value of %q", ErrInvalidRequest, err, k)
+		}
+		if skip != nil && skip(q.b[ks:ke]) {
+			q.b = q.b[:ks]
+			continue
+		}
+		q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b)})
+	}
+	return nil
+}
+
+// add appends a pair whose key and value are already canonically encoded.
+func (q *queryBuf) add(key string, value []byte) {
+	ks := len(q.b)
+	q.b = append(q.b, key...)
+	ke := len(q.b)
+	q.b = append(q.b, value...)
+	q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b)})
+}
+
+func (q *queryBuf) compare(a, b queryPair) int {
+	if c := bytes.Compare(q.b[a.ks:a.ke], q.b[b.ks:b.ke]); c != 0 {
+		return c
+	}
+	return bytes.Compare(q.b[a.vs:a.ve], q.b[b.vs:b.ve])
+}
+
+// sort orders the pairs by encoded key, then encoded value.
+func (q *queryBuf) sort() {
+	p := q.pairs
+	if len(p) > 12 {
+		slices.SortFunc(p, q.compare)
+		return
+	}
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && q.compare(p[j-1], p[j]) > 0; j-- {
+			p[j-1], p[j] = p[j], p[j-1]
+		}
+	}
+}
+
+// appendCanonical sorts the pairs and appends them joined by '&'.
+func (q *queryBuf) appendCanonical(dst []byte) []byte {
+	q.sort()
+	for i, p := range q.pairs {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = append(dst, q.b[p.ks:p.ke]...)
+		dst = append(dst, '=')
+		dst = append(dst, q.b[p.vs:p.ve]...)
+	}
+	return dst
+}
+
+// appendRecoded decodes a query component ('+' is a space) and appends its
+// SigV4 encoding.
+func appendRecoded(dst []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '+':
+			dst = append(dst, "%20"...)
+			continue
+		case c == '%':
+			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
+				end := min(i+3, len(s))
+				return dst, fmt.Errorf("%w %q", errQueryEscape, s[i:end])
+			}
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if unreserved(c) {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', upperhex[c>>4], upperhex[c&15])
+		}
+	}
+	return dst, nil
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// CanonicalHeaders returns the canonical headers block and the signed
+// headers list for host and every header in h: names lower-cased and sorted,
+// each value trimmed with inner runs of spaces and tabs collapsed to one
+// space, obsolete line folding (a line break followed by a space or tab)
+// replaced by a space, and repeated headers joined with ',' in order. The
+// block ends with a newline after each header, as in the canonical request.
+// A Host entry in h is ignored in favour of host. A value with any other CR
+// or LF is an error.
+//
+//	canonical: "host:example.com\nx-amz-date:20150830T123600Z\n"
+//	signed:    "host;x-amz-date"
+func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err error) {
+	var hb headerBuf
+	hb.addValue("host", host)
+	for k, vv := range h {
+		if strings.EqualFold(k, "host") {
+			continue
+		}
+		hb.add(k, vv)
+	}
+	c, s, err := hb.appendCanonical(nil, nil)
+	return string(c), string(s), err
+}
+
+// headerEntry is one header: its lower-case name (offsets into
+// headerBuf.names), the request's key (to order case-variants
+// deterministically) and its values, or a single value the signer adds.
+type headerEntry struct {
+	ns, ne int
+	vs, ve int // a value stored in names (addValueBytes), when ve > vs
+	key    string
+	values []string
+	value  string
+}
+
+// headerBuf collects the headers to sign into reusable storage.
+type headerBuf struct {
+	names   []byte
+	entries []headerEntry
+}
+
+func (hb *headerBuf) reset() {
+	hb.names = hb.names[:0]
+	hb.entries = hb.entries[:0]
+}
+
+// add records a request header under its lower-case name.
+func (hb *headerBuf) add(key string, values []string) {
+	ns := len(hb.names)
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		hb.names = append(hb.names, c)
+	}
+	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: key, values: values})
+}
+
+// addValueBytes records a header the signer adds, copying value; name is
+// lower case.
+func (hb *headerBuf) addValueBytes(name string, value []byte) {
+	ns := len(hb.names)
+	hb.names = append(hb.names, name...)
+	ne := len(hb.names)
+	hb.names = append(hb.names, value...)
+	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: ne, vs: ne, ve: len(hb.names), key: name})
+}
+
+// addValue records a header the signer adds; name is lower case.
+func (hb *headerBuf) addValue(name, value string) {
+	ns := len(hb.names)
+	hb.names = append(hb.names, name...)
+	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: name, value: value})
+}
+
+func (hb *headerBuf) name(e headerEntry) []byte { return hb.names[e.ns:e.ne] }
+
+func (hb *headerBuf) compare(a, b headerEntry) int {
+	if c := bytes.Compare(hb.name(a), hb.name(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+func (hb *headerBuf) sort() {
+	e := hb.entries
+	if len(e) > 12 {
+		slices.SortFunc(e, hb.compare)
+		return
+	}
+	for i := 1; i < len(e); i++ {
+		for j := i; j > 0 && hb.compare(e[j-1], e[j]) > 0; j-- {
+			e[j-1], e[j] = e[j], e[j-1]
+		}
+	}
+}
+
+// appendCanonical sorts the entries and appends the canonical headers block
+// to canon and the signed headers list to signed. Entries with the same
+// lower-case name are merged.
+func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
+	hb.sort()
+	var err error
+	for i := 0; i < len(hb.entries); i++ {
+		e := hb.entries[i]
+		name := hb.name(e)
+		if len(signed) > 0 {
+			signed = append(signed, ';')
+		}
+		signed = append(signed, name...)
+		canon = append(canon, name...)
+		canon = append(canon, ':')
+		first := true
+		for {
+			if e.ve > e.vs {
+				canon = append(canon, hb.names[e.vs:e.ve]...)
+				first = false
+			} else if e.values == nil {
+				if canon, err = appendHeaderValue(canon, e.value, name, !first); err != nil {
+					return canon, signed, err
+				}
+				first = false
+			}
+			for _, v := range e.values {
+				if canon, err = appendHeaderValue(canon, v, name, !first); err != nil {
+					return canon, signed, err
+				}
+				first = false
+			}
+			if i+1 < len(hb.entries) && string(hb.name(hb.entries[i+1])) == string(name) {
+				i++
+				e = hb.entries[i]
+				continue
+			}
+			break
+		}
+		canon = append(canon, '\n')
+	}
+	return canon, signed, nil
+}
+
+// appendHeaderValue appends a header value trimmed, with runs of spaces and
+// tabs collapsed to one space and obs-folds (CRLF or LF followed by a space
+// or tab) read as a space. comma prefixes a ',' (a repeated header).
+func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, error) {
+	if comma {
+		dst = append(dst, ',')
+	}
+	start := len(dst)
+	space := false // a space is pending
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch c {
+		case ' ', '\t':
+			space = true
+			continue
+		case '\r', '\n':
+			j := i
+			if c == '\r' && j+1 < len(v) && v[j+1] == '\n' {
+				j++
+			}
+			if j+1 < len(v) && (v[j+1] == ' ' || v[j+1] == '\t') {
+				i = j
+				space = true
+				continue
+			}
+			return dst, fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = append(dst, c)
+	}
+	return dst, nil
+}
+
+// deniedHeader reports whether a lower-case header name is on the default
+// deny list: headers that proxies and clients change or drop in transit.
+func deniedHeader(name []byte) bool {
+	switch string(name) {
+	case "authorization", "user-agent", "x-amzn-trace-id", "expect", "transfer-encoding", "connection":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+package sigv4
+
+import (
+	"crypto/sha256"
+	"encoding"
+	"hash"
+	"sync"
+	"time"
+)
+
+// SigningKey derives the SigV4 signing key for a secret access key, a day,
+// a region and a service:
+//
+//	kDate    = HMAC-SHA256("AWS4" + secret, "20150830")
+//	kRegion  = HMAC-SHA256(kDate, "us-east-1")
+//	kService = HMAC-SHA256(kRegion, "iam")
+//	kSigning = HMAC-SHA256(kService, "aws4_request")
+//
+// Only the UTC date of t is used. The key is valid for that day, region and
+// service; the signature of a string to sign is HMAC-SHA256(kSigning, sts).
+// A [Signer] derives keys itself and caches them.
+func SigningKey(secret string, t time.Time, region, service string) []byte {
+	var h hmacer
+	var date [8]byte
+	appendDate(date[:0], t.UTC())
+	k := h.derive(secret, date[:], region, service)
+	return k[:]
+}
+
+// hmacer computes HMAC-SHA256 with two reusable SHA-256 states and no
+// allocations.
+type hmacer struct {
+	inner, outer hash.Hash
+	pad          [sha256.BlockSize]byte
+	sum          [sha256.Size]byte
+	key          [sha256.Size]byte
+	tmp          []byte
+}
+
+func (h *hmacer) init() {
+	if h.inner == nil {
+		h.inner, h.outer = sha256.New(), sha256.New()
+	}
+}
+
+// mac writes HMAC-SHA256(key, msg) into out. key is at most 64 bytes.
+func (h *hmacer) mac(out *[sha256.Size]byte, key []byte, msg ...[]byte) {
+	h.init()
+	h.setPads(key)
+	for _, m := range msg {
+		h.inner.Write(m)
+	}
+	h.inner.Sum(h.sum[:0])
+	h.outer.Write(h.sum[:])
+	h.outer.Sum(out[:0])
+}
+
+// setPads resets the states to HMAC's inner and outer pads of key.
+func (h *hmacer) setPads(key []byte) {
+	if len(key) > sha256.BlockSize {
+		s := sha256.Sum256(key)
+		key = s[:]
+	}
+	h.inner.Reset()
+	h.outer.Reset()
+	for i := range h.pad {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		h.pad[i] = k ^ 0x36
+	}
+	h.inner.Write(h.pad[:])
+	for i := range h.pad {
+		h.pad[i] ^= 0x36 ^ 0x5c
+	}
+	h.outer.Write(h.pad[:])
+}
+
+// derive runs the four HMACs of the key derivation.
+func (h *hmacer) derive(secret string, date []byte, region, service string) [sha256.Size]byte {
+	h.tmp = append(append(h.tmp[:0], "AWS4"...), secret...)
+	h.mac(&h.key, h.tmp, date)
+	h.tmp = append(h.tmp[:0], region...)
+	h.mac(&h.key, h.key[:], h.tmp)
+	h.tmp = append(h.tmp[:0], service...)
+	h.mac(&h.key, h.key[:], h.tmp)
+	h.tmp = append(h.tmp[:0], "aws4_request"...)
+	h.mac(&h.key, h.key[:], h.tmp)
+	return h.key
+}
+
+// signingKey is a derived key with HMAC's inner and outer SHA-256 states
+// precomputed, so that a signature costs one HMAC's compression rounds.
+type signingKey struct {
+	key          [sha256.Size]byte
+	inner, outer []byte // marshaled sha256 states after the pads
+}
+
+func newSigningKey(h *hmacer, key [sha256.Size]byte) *signingKey {
+	h.init()
+	h.setPads(key[:])
+	in, err1 := h.inner.(encoding.BinaryMarshaler).MarshalBinary()
+	out, err2 := h.outer.(encoding.BinaryMarshaler).MarshalBinary()
+	if err1 != nil || err2 != nil {
+		return &signingKey{key: key}
+	}
+	return &signingKey{key: key, inner: in, outer: out}
+}
+
+// sign writes HMAC-SHA256(k, msg) into out using the precomputed states.
+func (k *signingKey) sign(h *hmacer, out *[sha256.Size]byte, msg []byte) {
+	h.init()
+	if k.inner == nil ||
+		h.inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner) != nil ||
+		h.outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
+		h.mac(out, k.key[:], msg)
+		return
+	}
+	h.inner.Write(msg)
+	h.inner.Sum(h.sum[:0])
+	h.outer.Write(h.sum[:])
+	h.outer.Sum(out[:0])
+}
+
+// keyID identifies a derived key. The secret is part of it, so a rotated
+// secret under the same access key never reuses a stale key.
+type keyID struct {
+	accessKey, secret string
+	date              [8]byte
+	region, service   string
+}
+
+// keyCache is a bounded, concurrency-safe cache of derived signing keys.
+type keyCache struct {
+	mu  sync.Mutex
+	m   map[keyID]*signingKey
+	max int
+}
+
+func newKeyCache(size int) *keyCache {
+	if size == 0 {
+		size = 64
+	}
+	if size < 0 {
+		return &keyCache{}
+	}
+	return &keyCache{m: make(map[keyID]*signingKey, min(size, 64)), max: size}
+}
+
+// get returns the signing key for id, deriving and caching it if needed.
+func (c *keyCache) get(h *hmacer, id *keyID) *signingKey {
+	if c.max == 0 {
+		return newSigningKey(h, h.derive(id.secret, id.date[:], id.region, id.service))
+	}
+	c.mu.Lock()
+	k, ok := c.m[*id]
+	c.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = newSigningKey(h, h.derive(id.secret, id.date[:], id.region, id.service))
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		for old := range c.m { // evict an arbitrary entry
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[*id] = k
+	c.mu.Unlock()
+	return k
+}
+
+// appendDate appends t's date as YYYYMMDD.
+func appendDate(dst []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	return append(dst,
+		byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		byte('0'+int(m)/10), byte('0'+int(m)%10),
+		byte('0'+d/10), byte('0'+d%10))
+}
+
+// appendAmzDate appends t as the ISO 8601 basic form YYYYMMDD'T'HHMMSS'Z'.
+func appendAmzDate(dst []byte, t time.Time) []byte {
+	dst = appendDate(dst, t)
+	hh, mm, ss := t.Clock()
+	return append(dst, 'T',
+		byte('0'+hh/10), byte('0'+hh%10),
+		byte('0'+mm/10), byte('0'+mm%10),
+		byte('0'+ss/10), byte('0'+ss%10), 'Z')
+}

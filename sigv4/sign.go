@@ -1,0 +1,610 @@
+package sigv4
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sigv4kit/sigv4kit/credentials"
+)
+
+// Algorithm is the SigV4 algorithm name, the first line of the string to
+// sign and the X-Amz-Algorithm of presigned URLs.
+const Algorithm = "AWS4-HMAC-SHA256"
+
+// Payload hash values other than a hex SHA-256 digest.
+const (
+	// UnsignedPayload signs the request without its body: the last line of
+	// the canonical request is this literal. S3 accepts it over HTTPS, and
+	// presigned S3 URLs always use it.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
+	// StreamingPayload announces an aws-chunked body whose chunks are signed.
+	StreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	// StreamingPayloadTrailer is StreamingPayload with a signed trailer.
+	StreamingPayloadTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+	// StreamingUnsignedPayloadTrailer announces an aws-chunked body with
+	// unsigned chunks and a checksum trailer.
+	StreamingUnsignedPayloadTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+	// EmptyPayloadHash is the hex SHA-256 of an empty body.
+	EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+)
+
+// MaxExpires is the longest validity of a presigned URL: seven days.
+const MaxExpires = 7 * 24 * time.Hour
+
+// Trace holds every intermediate of one signature, for learning and for
+// debugging SignatureDoesNotMatch: compare CanonicalRequest with the one the
+// server returns in its error.
+type Trace struct {
+	// CanonicalRequest is method, canonical URI, canonical query, canonical
+	// headers, signed headers and payload hash, joined by newlines.
+	CanonicalRequest string
+	// StringToSign is the algorithm, the request time, the credential scope
+	// and the hex SHA-256 of CanonicalRequest, joined by newlines.
+	StringToSign string
+	// SignedHeaders lists the signed header names, lower case, joined by ';'.
+	SignedHeaders string
+	// CredentialScope is date/region/service/aws4_request.
+	CredentialScope string
+	// Signature is the hex HMAC-SHA256 of StringToSign with the signing key.
+	Signature string
+}
+
+// Presigned is a presigned request: what a client without credentials needs
+// to send it.
+type Presigned struct {
+	// Method is the HTTP method the URL is signed for.
+	Method string
+	// URL is the full URL with the X-Amz-* query parameters.
+	URL string
+	// Header holds the signed headers, other than Host, that the client must
+	// send with exactly these values. It is never nil.
+	Header http.Header
+	// Expires is the real end of validity: the signing time plus
+	// X-Amz-Expires, which is capped at the credentials' expiry.
+	Expires time.Time
+}
+
+// Sign signs req with the Authorization header. It sets X-Amz-Date, the
+// Authorization header, X-Amz-Security-Token when the credentials have a
+// session token, and X-Amz-Content-Sha256 when ContentSHA256Header is on
+// (the S3 default). It leaves a Date header alone. When the URL has an
+// explicit default port (":443" on https, ":80" on http), Sign sets req.Host
+// to the host without it, as signed. Under single escaping (S3), Sign also
+// sets req.URL.RawPath to the canonical escaping of the path, so the path on
+// the wire is byte for byte the one signed.
+//
+// payloadHash is the lower-case hex SHA-256 of the body, [UnsignedPayload],
+// one of the STREAMING-* values, or "" to hash the body: through
+// req.GetBody, or by reading and rewinding a body that is an io.ReadSeeker;
+// a body that can be read only once is an error ([ErrBodyNotReplayable]).
+func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string) error {
+	sc := getScratch()
+	defer putScratch(sc)
+	r, err := s.compute(ctx, sc, req, payloadHash, 0)
+	if err != nil {
+		return err
+	}
+	// One string holds every value the signer sets: the date, then the
+	// Authorization value.
+	b := sc.out[:0]
+	b = append(b, sc.amzDate[:]...)
+	b = append(b, Algorithm+" Credential="...)
+	b = append(b, r.creds.AccessKeyID...)
+	b = append(b, '/')
+	b = append(b, sc.scope...)
+	b = append(b, ", SignedHeaders="...)
+	b = append(b, sc.signed...)
+	b = append(b, ", Signature="...)
+	b = append(b, sc.sigHex[:]...)
+	sc.out = b
+	all := string(b)
+	if req.Header == nil {
+		req.Header = make(http.Header, 4)
+	}
+	setHeader(req.Header, "X-Amz-Date", all[:16])
+	if s.contentHeader {
+		setHeader(req.Header, "X-Amz-Content-Sha256", r.payload)
+	}
+	if r.creds.SessionToken != "" {
+		setHeader(req.Header, "X-Amz-Security-Token", r.creds.SessionToken)
+	} else {
+		delete(req.Header, "X-Amz-Security-Token")
+	}
+	setHeader(req.Header, "Authorization", all[16:])
+	if r.host != req.Host {
+		req.Host = r.host
+	}
+	if r.rawPath != "" {
+		req.URL.RawPath = r.rawPath
+	}
+	return nil
+}
+
+// setHeader sets a canonical-key header to one value, reusing the existing
+// one-element slice when there is one.
+func setHeader(h http.Header, key, value string) {
+	if vv := h[key]; len(vv) == 1 {
+		vv[0] = value
+		return
+	}
+	h[key] = []string{value}
+}
+
+// Explain computes what Sign would produce for req and payloadHash and
+// returns every intermediate, without changing req.
+func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash string) (*Trace, error) {
+	sc := getScratch()
+	defer putScratch(sc)
+	if _, err := s.compute(ctx, sc, req, payloadHash, 0); err != nil {
+		return nil, err
+	}
+	return sc.trace(), nil
+}
+
+// Presign returns a presigned URL for req, valid for expires (1 second to 7
+// days; sub-second parts are dropped). When the credentials expire earlier,
+// the URL's X-Amz-Expires is cut to their remaining lifetime and
+// Presigned.Expires says so.
+//
+// The URL carries X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
+// X-Amz-SignedHeaders, X-Amz-Expires, X-Amz-Security-Token (with a session
+// token) and X-Amz-Signature after the request's own query parameters. Host
+// and every other header of req (less the deny list, see
+// [Config.SignHeader]) are signed; Presigned.Header lists those the client
+// must send. The payload is UNSIGNED-PAYLOAD for the S3 family and the SHA-256
+// of the body (through GetBody, empty without a body) for other services.
+// Presign does not change req.
+func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Duration) (*Presigned, error) {
+	sc := getScratch()
+	defer putScratch(sc)
+	r, err := s.compute(ctx, sc, req, "", expires)
+	if err != nil {
+		return nil, err
+	}
+	b := sc.out[:0]
+	b = append(b, r.scheme...)
+	b = append(b, "://"...)
+	b = append(b, r.host...)
+	b = append(b, r.wirePath...)
+	b = append(b, '?')
+	if r.rawQuery != "" {
+		b = append(b, r.rawQuery...)
+		b = append(b, '&')
+	}
+	b = append(b, "X-Amz-Algorithm="+Algorithm+"&X-Amz-Credential="...)
+	b = appendEscaped(b, r.creds.AccessKeyID, false)
+	b = append(b, "%2F"...)
+	b = appendEscaped(b, sc.scope, false)
+	b = append(b, "&X-Amz-Date="...)
+	b = append(b, sc.amzDate[:]...)
+	b = append(b, "&X-Amz-SignedHeaders="...)
+	b = appendEscaped(b, sc.signed, false)
+	b = append(b, "&X-Amz-Expires="...)
+	b = strconv.AppendInt(b, int64(r.expires/time.Second), 10)
+	if r.creds.SessionToken != "" {
+		b = append(b, "&X-Amz-Security-Token="...)
+		b = appendEscaped(b, r.creds.SessionToken, false)
+	}
+	b = append(b, "&X-Amz-Signature="...)
+	b = append(b, sc.sigHex[:]...)
+	sc.out = b
+	p := &Presigned{
+		Method:  r.method,
+		URL:     string(b),
+		Header:  make(http.Header, len(r.sendHeaders)),
+		Expires: r.signedAt.Add(r.expires),
+	}
+	for _, k := range r.sendHeaders {
+		p.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), req.Header[k]...)
+	}
+	if r.contentLength > 0 {
+		p.Header["Content-Length"] = []string{strconv.FormatInt(r.contentLength, 10)}
+	}
+	return p, nil
+}
+
+// ExplainPresign computes what Presign would produce for req and expires
+// and returns every intermediate.
+func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires time.Duration) (*Trace, error) {
+	sc := getScratch()
+	defer putScratch(sc)
+	if _, err := s.compute(ctx, sc, req, "", expires); err != nil {
+		return nil, err
+	}
+	return sc.trace(), nil
+}
+
+// scratch is the reusable per-signature storage.
+type scratch struct {
+	h       hmacer
+	hdr     headerBuf
+	q       queryBuf
+	creq    []byte // canonical request
+	sts     []byte // string to sign
+	signed  []byte // signed headers
+	scope   string // credential scope (reused when unchanged)
+	scopeB  []byte
+	out     []byte
+	amzDate [16]byte
+	hashHex [64]byte
+	sigHex  [64]byte
+	sig     [sha256.Size]byte
+	id      keyID
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(sc *scratch) {
+	if cap(sc.creq) > 64<<10 || cap(sc.q.b) > 64<<10 || cap(sc.out) > 64<<10 {
+		return // do not keep huge buffers alive
+	}
+	scratchPool.Put(sc)
+}
+
+func (sc *scratch) trace() *Trace {
+	return &Trace{
+		CanonicalRequest: string(sc.creq),
+		StringToSign:     string(sc.sts),
+		SignedHeaders:    string(sc.signed),
+		CredentialScope:  sc.scope,
+		Signature:        string(sc.sigHex[:]),
+	}
+}
+
+// result is what compute hands to Sign and Presign besides the scratch.
+type result struct {
+	creds         credentials.Credentials
+	method        string
+	scheme, host  string
+	wirePath      string // path to put in a presigned URL
+	rawPath       string // RawPath for Sign to set ("" to leave it)
+	rawQuery      string // query for a presigned URL, without old X-Amz-* auth parameters
+	payload       string
+	signedAt      time.Time
+	expires       time.Duration
+	sendHeaders   []string // request header keys a presigned client must send
+	contentLength int64
+}
+
+// compute builds the canonical request, the string to sign and the
+// signature into sc. expires > 0 selects query signing (presign).
+func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, payloadHash string, expires time.Duration) (result, error) {
+	var r result
+	presign := expires != 0
+	if req == nil || req.URL == nil {
+		return r, fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
+	}
+	u := req.URL
+	if u.Scheme == "" || u.Host == "" && req.Host == "" {
+		return r, fmt.Errorf("%w: URL %q is not absolute", ErrInvalidRequest, u.Redacted())
+	}
+	r.scheme = u.Scheme
+	r.host = canonicalHost(u.Scheme, req.Host, u.Host)
+	if r.host == "" {
+		return r, fmt.Errorf("%w: no host", ErrInvalidRequest)
+	}
+	if strings.ContainsAny(r.host, " \t\r\n/") {
+		return r, fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
+	}
+	r.method = req.Method
+	if r.method == "" {
+		r.method = http.MethodGet
+	}
+	if presign {
+		if expires < time.Second || expires > MaxExpires {
+			return r, fmt.Errorf("%w: %v is outside 1s..168h (7 days)", ErrInvalidExpiry, expires)
+		}
+		expires = expires.Truncate(time.Second)
+	}
+
+	creds, err := s.creds.Retrieve(ctx)
+	if err != nil {
+		return r, fmt.Errorf("sigv4: retrieve credentials: %w", err)
+	}
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+		return r, fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
+	}
+	if strings.ContainsAny(creds.AccessKeyID, "/ ,=\t\r\n") {
+		return r, fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	r.signedAt = now
+	if creds.Expired(now) {
+		return r, fmt.Errorf("%w: expired at %s (source %q)", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339), creds.Source)
+	}
+	if presign && creds.CanExpire() {
+		left := creds.Expires.Sub(now).Truncate(time.Second)
+		if left < time.Second {
+			return r, fmt.Errorf("%w: they expire at %s, less than a second after signing", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339))
+		}
+		expires = min(expires, left)
+	}
+	r.expires = expires
+	r.creds = creds
+
+	// Payload.
+	if presign {
+		if s.s3 {
+			r.payload = UnsignedPayload
+		} else if r.payload, err = hashBody(req); err != nil {
+			return r, err
+		}
+	} else {
+		switch {
+		case payloadHash == "":
+			if r.payload, err = hashBody(req); err != nil {
+				return r, err
+			}
+		case validPayloadHash(payloadHash):
+			r.payload = payloadHash
+		default:
+			return r, fmt.Errorf("%w: %q is neither 64 lower-case hex digits, %s nor a STREAMING-* value", ErrInvalidPayloadHash, payloadHash, UnsignedPayload)
+		}
+	}
+
+	// Date and scope.
+	appendAmzDate(sc.amzDate[:0], now)
+	sc.scopeB = append(sc.scopeB[:0], sc.amzDate[:8]...)
+	sc.scopeB = append(sc.scopeB, '/')
+	sc.scopeB = append(sc.scopeB, s.region...)
+	sc.scopeB = append(sc.scopeB, '/')
+	sc.scopeB = append(sc.scopeB, s.service...)
+	sc.scopeB = append(sc.scopeB, "/aws4_request"...)
+	if sc.scope != string(sc.scopeB) {
+		sc.scope = string(sc.scopeB)
+	}
+
+	// Canonical request: method.
+	b := append(sc.creq[:0], r.method...)
+	b = append(b, '\n')
+
+	// URI.
+	path, err := requestPath(u, s.doubleEscape)
+	if err != nil {
+		return r, err
+	}
+	uriStart := len(b)
+	b = appendCanonicalURI(b, path, s.normalize)
+	b = append(b, '\n')
+	r.wirePath = u.EscapedPath()
+	if !s.doubleEscape && !s.normalize {
+		// Single escaping (S3): put the canonical form on the wire, so the
+		// server decodes exactly the path that was signed.
+		if uri := b[uriStart : len(b)-1]; string(uri) != r.wirePath && strings.HasPrefix(u.Path, "/") {
+			r.wirePath = string(uri)
+			if !presign {
+				r.rawPath = r.wirePath
+			}
+		}
+	}
+	if r.wirePath == "" {
+		r.wirePath = "/"
+	}
+
+	// Query.
+	sc.q.reset()
+	r.rawQuery = u.RawQuery
+	if presign {
+		if err := sc.q.parse(u.RawQuery, isAuthParam); err != nil {
+			return r, err
+		}
+		if hasAuthParam(u.RawQuery) {
+			r.rawQuery = stripAuthParams(u.RawQuery)
+		}
+	} else if err := sc.q.parse(u.RawQuery, nil); err != nil {
+		return r, err
+	}
+
+	// Headers.
+	hb := &sc.hdr
+	hb.reset()
+	hb.addValue("host", r.host)
+	if !presign {
+		hb.addValueBytes("x-amz-date", sc.amzDate[:])
+		if s.contentHeader {
+			hb.addValue("x-amz-content-sha256", r.payload)
+		}
+		if creds.SessionToken != "" && s.signToken {
+			hb.addValue("x-amz-security-token", creds.SessionToken)
+		}
+	}
+	for k, vv := range req.Header {
+		n, nl := len(hb.entries), len(hb.names)
+		hb.add(k, vv)
+		name := hb.name(hb.entries[n])
+		var sign bool
+		switch string(name) {
+		case "host", "content-length", "x-amz-date", "x-amz-security-token":
+			// Host and Content-Length come from req.Host and
+			// req.ContentLength; the date and the token are the signer's.
+		case "x-amz-content-sha256":
+			sign = presign || !s.contentHeader
+		default:
+			sign = !deniedHeader(name)
+			if s.signHeader != nil {
+				sign = s.signHeader(string(name), sign)
+			}
+		}
+		if !sign {
+			hb.entries, hb.names = hb.entries[:n], hb.names[:nl]
+			continue
+		}
+		if presign {
+			r.sendHeaders = append(r.sendHeaders, k)
+		}
+	}
+	if req.ContentLength > 0 {
+		r.contentLength = req.ContentLength
+		sc.out = strconv.AppendInt(sc.out[:0], req.ContentLength, 10)
+		hb.addValueBytes("content-length", sc.out)
+	}
+
+	// Presign parameters join the query before it is sorted.
+	if presign {
+		sc.sts = append(sc.sts[:0], Algorithm...)
+		sc.q.add("X-Amz-Algorithm", sc.sts)
+		sc.sts = appendEscaped(sc.sts[:0], creds.AccessKeyID, false)
+		sc.sts = append(sc.sts, "%2F"...)
+		sc.sts = appendEscaped(sc.sts, sc.scope, false)
+		sc.q.add("X-Amz-Credential", sc.sts)
+		sc.q.add("X-Amz-Date", sc.amzDate[:])
+		sc.sts = strconv.AppendInt(sc.sts[:0], int64(expires/time.Second), 10)
+		sc.q.add("X-Amz-Expires", sc.sts)
+		if creds.SessionToken != "" && s.signToken {
+			sc.sts = appendEscaped(sc.sts[:0], creds.SessionToken, false)
+			sc.q.add("X-Amz-Security-Token", sc.sts)
+		}
+	}
+
+	// Canonical headers (and, for presign, X-Amz-SignedHeaders).
+	var hdrs []byte
+	hdrs, sc.signed, err = hb.appendCanonical(sc.out[:0], sc.signed[:0])
+	sc.out = hdrs
+	if err != nil {
+		return r, err
+	}
+	if presign {
+		sc.sts = appendEscaped(sc.sts[:0], sc.signed, false)
+		sc.q.add("X-Amz-SignedHeaders", sc.sts)
+	}
+	b = sc.q.appendCanonical(b)
+	b = append(b, '\n')
+	b = append(b, hdrs...)
+	b = append(b, '\n')
+	b = append(b, sc.signed...)
+	b = append(b, '\n')
+	b = append(b, r.payload...)
+	sc.creq = b
+
+	// String to sign.
+	sum := sha256.Sum256(b)
+	hex.Encode(sc.hashHex[:], sum[:])
+	t := append(sc.sts[:0], Algorithm+"\n"...)
+	t = append(t, sc.amzDate[:]...)
+	t = append(t, '\n')
+	t = append(t, sc.scope...)
+	t = append(t, '\n')
+	t = append(t, sc.hashHex[:]...)
+	sc.sts = t
+
+	// Signature.
+	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
+	copy(sc.id.date[:], sc.amzDate[:8])
+	key := s.keys.get(&sc.h, &sc.id)
+	key.sign(&sc.h, &sc.sig, sc.sts)
+	hex.Encode(sc.sigHex[:], sc.sig[:])
+	sc.id = keyID{}
+	return r, nil
+}
+
+// canonicalHost returns the host to sign: req.Host when set, else the URL's
+// host, without a default port (":80" on http, ":443" on https).
+func canonicalHost(scheme, reqHost, urlHost string) string {
+	h := reqHost
+	if h == "" {
+		h = urlHost
+	}
+	switch {
+	case strings.EqualFold(scheme, "https") && strings.HasSuffix(h, ":443"):
+		h = h[:len(h)-4]
+	case strings.EqualFold(scheme, "http") && strings.HasSuffix(h, ":80"):
+		h = h[:len(h)-3]
+	}
+	return h
+}
+
+// validPayloadHash reports whether h is 64 lower-case hex digits or one of
+// the literal payload values.
+func validPayloadHash(h string) bool {
+	switch h {
+	case UnsignedPayload, StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedPayloadTrailer,
+		"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER":
+		return true
+	}
+	if len(h) != 64 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// hashBody returns the hex SHA-256 of req's body without consuming it.
+func hashBody(req *http.Request) (string, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return EmptyPayloadHash, nil
+	}
+	h := sha256.New()
+	switch {
+	case req.GetBody != nil:
+		body, err := req.GetBody()
+		if err != nil {
+			return "", fmt.Errorf("sigv4: hash body: GetBody: %w", err)
+		}
+		_, err = io.Copy(h, body)
+		body.Close()
+		if err != nil {
+			return "", fmt.Errorf("sigv4: hash body: %w", err)
+		}
+	default:
+		rs, ok := req.Body.(io.ReadSeeker)
+		if !ok {
+			return "", fmt.Errorf("%w: pass the payload hash, set GetBody or use an io.ReadSeeker body", ErrBodyNotReplayable)
+		}
+		pos, err := rs.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return "", fmt.Errorf("sigv4: hash body: %w", err)
+		}
+		if _, err := io.Copy(h, rs); err != nil {
+			return "", fmt.Errorf("sigv4: hash body: %w", err)
+		}
+		if _, err := rs.Seek(pos, io.SeekStart); err != nil {
+			return "", fmt.Errorf("sigv4: hash body: rewind: %w", err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// authParams are the query parameters that presigning sets.
+var authParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature"}
+
+func isAuthParam(key []byte) bool {
+	if len(key) < 6 || key[0] != 'X' {
+		return false
+	}
+	for _, p := range authParams {
+		if string(key) == p {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAuthParam(rawQuery string) bool { return strings.Contains(rawQuery, "X-Amz-") }
+
+// stripAuthParams removes presign parameters from a raw query, so that a
+// presigned URL can be presigned again.
+func stripAuthParams(rawQuery string) string {
+	var kept []string
+	for _, piece := range strings.Split(rawQuery, "&") {
+		k, _, _ := strings.Cut(piece, "=")
+		if piece == "" || isAuthParam([]byte(k)) {
+			continue
+		}
+		kept = append(kept, piece)
+	}
+	return strings.Join(kept, "&")
+}
