@@ -77,9 +77,10 @@ type Config struct {
 	// it is signed. It gets the lower-case name and whether the header would
 	// be signed by default (every header except authorization, user-agent,
 	// x-amzn-trace-id, expect, transfer-encoding and connection) and returns
-	// the decision. Host, X-Amz-Date, and the X-Amz-Content-Sha256 and
-	// X-Amz-Security-Token headers that the signer adds are always signed and
-	// never passed to it.
+	// the decision. Content-Length is signed by default when
+	// req.ContentLength is positive, and asked about as "content-length".
+	// Host, X-Amz-Date, and the X-Amz-Content-Sha256 and X-Amz-Security-Token
+	// headers that the signer adds are always signed and never passed to it.
 	SignHeader func(name string, signedByDefault bool) bool
 
 	// KeyCacheSize bounds the number of derived signing keys kept. Zero means

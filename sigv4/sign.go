@@ -443,7 +443,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 			r.sendHeaders = append(r.sendHeaders, k)
 		}
 	}
-	if req.ContentLength > 0 {
+	if req.ContentLength > 0 && (s.signHeader == nil || s.signHeader("content-length", true)) {
 		r.contentLength = req.ContentLength
 		sc.out = strconv.AppendInt(sc.out[:0], req.ContentLength, 10)
 		hb.addValueBytes("content-length", sc.out)

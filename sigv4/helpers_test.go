@@ -1,0 +1,5 @@
+package sigv4_test
+
+import "encoding/hex"
+
+func hexString(b []byte) string { return hex.EncodeToString(b) }
