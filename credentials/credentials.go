@@ -159,7 +159,8 @@ var ErrNoCredentials = errors.New("credentials: no credentials found")
 type staticProvider struct{ c Credentials }
 
 // Static returns a Provider that always returns the given keys, with Source
-// "static". Retrieve fails when the access key ID or the secret is empty.
+// "static". It does not check them: a signer reports empty keys when it
+// uses them.
 func Static(accessKeyID, secretAccessKey, sessionToken string) Provider {
 	return staticProvider{Credentials{
 		AccessKeyID:     accessKeyID,
@@ -170,15 +171,7 @@ func Static(accessKeyID, secretAccessKey, sessionToken string) Provider {
 }
 
 // Retrieve returns the static credentials.
-func (p staticProvider) Retrieve(context.Context) (Credentials, error) {
-	if p.c.AccessKeyID == "" {
-		return Credentials{}, errors.New("credentials: static: empty access key ID")
-	}
-	if p.c.SecretAccessKey == "" {
-		return Credentials{}, errors.New("credentials: static: empty secret access key")
-	}
-	return p.c, nil
-}
+func (p staticProvider) Retrieve(context.Context) (Credentials, error) { return p.c, nil }
 
 // String redacts the secret, like Credentials.String.
 func (p staticProvider) String() string { return "credentials.Static(" + p.c.AccessKeyID + ")" }

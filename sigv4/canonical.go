@@ -28,16 +28,30 @@ func unreserved(c byte) bool {
 // percent-encoded as %XX (upper-case hex). When keepSlash is true, '/' is
 // kept as is.
 func appendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) || keepSlash && c == '/' {
-			dst = append(dst, c)
-			continue
+	for len(s) > 0 {
+		// Copy the longest run that needs no escaping in one go.
+		i := 0
+		for i < len(s) && (unreservedTable[s[i]] || keepSlash && s[i] == '/') {
+			i++
 		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		c := s[i]
 		dst = append(dst, '%', upperhex[c>>4], upperhex[c&15])
+		s = s[i+1:]
 	}
 	return dst
 }
+
+// unreservedTable[c] is unreserved(c).
+var unreservedTable = func() (t [256]bool) {
+	for i := range t {
+		t[i] = unreserved(byte(i))
+	}
+	return t
+}()
 
 // needsEscape reports whether appendEscaped would change s.
 func needsEscape(s string, keepSlash bool) bool {
@@ -352,6 +366,8 @@ func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err
 type headerEntry struct {
 	ns, ne int
 	vs, ve int // a value stored in names (addValueBytes), when ve > vs
+	prefix uint64 // the first 8 bytes of the name, big-endian, for sorting
+	raw    bool   // value is the signer's own and already canonical
 	key    string
 	values []string
 	value  string
@@ -361,6 +377,7 @@ type headerEntry struct {
 type headerBuf struct {
 	names   []byte
 	entries []headerEntry
+	order   []int32
 }
 
 func (hb *headerBuf) reset() {
@@ -371,12 +388,10 @@ func (hb *headerBuf) reset() {
 // add records a request header under its lower-case name.
 func (hb *headerBuf) add(key string, values []string) {
 	ns := len(hb.names)
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		hb.names = append(hb.names, c)
+	hb.names = append(hb.names, key...)
+	lower := hb.names[ns:]
+	for i := range lower {
+		lower[i] = lowerTable[lower[i]]
 	}
 	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: key, values: values})
 }
@@ -391,6 +406,13 @@ func (hb *headerBuf) addValueBytes(name string, value []byte) {
 	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: ne, vs: ne, ve: len(hb.names), key: name})
 }
 
+// addRawValue records a header the signer adds whose value is already
+// canonical (a validated host, date or payload hash); name is lower case.
+func (hb *headerBuf) addRawValue(name, value string) {
+	hb.addValue(name, value)
+	hb.entries[len(hb.entries)-1].raw = true
+}
+
 // addValue records a header the signer adds; name is lower case.
 func (hb *headerBuf) addValue(name, value string) {
 	ns := len(hb.names)
@@ -398,24 +420,54 @@ func (hb *headerBuf) addValue(name, value string) {
 	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: name, value: value})
 }
 
-func (hb *headerBuf) name(e headerEntry) []byte { return hb.names[e.ns:e.ne] }
+func (hb *headerBuf) name(i int) []byte { return hb.names[hb.entries[i].ns:hb.entries[i].ne] }
 
-func (hb *headerBuf) compare(a, b headerEntry) int {
-	if c := bytes.Compare(hb.name(a), hb.name(b)); c != 0 {
+func (hb *headerBuf) compare(a, b int32) int {
+	ea, eb := &hb.entries[a], &hb.entries[b]
+	if ea.prefix != eb.prefix {
+		if ea.prefix < eb.prefix {
+			return -1
+		}
+		return 1
+	}
+	if c := bytes.Compare(hb.names[ea.ns:ea.ne], hb.names[eb.ns:eb.ne]); c != 0 {
 		return c
 	}
-	return strings.Compare(a.key, b.key)
+	return strings.Compare(ea.key, eb.key)
 }
 
+// namePrefix returns the first 8 bytes of name as a big-endian number, so
+// that most name comparisons are one integer comparison.
+func namePrefix(name []byte) uint64 {
+	var p uint64
+	for i := 0; i < 8; i++ {
+		p <<= 8
+		if i < len(name) {
+			p |= uint64(name[i])
+		}
+	}
+	return p
+}
+
+// sort orders hb.order, the indexes of the entries, by name. Sorting
+// indexes rather than the entries keeps pointer-carrying structs still.
 func (hb *headerBuf) sort() {
-	e := hb.entries
-	if len(e) > 12 {
-		slices.SortFunc(e, hb.compare)
+	hb.order = hb.order[:0]
+	for i := range hb.entries {
+		hb.order = append(hb.order, int32(i))
+	}
+	for i := range hb.entries {
+		e := &hb.entries[i]
+		e.prefix = namePrefix(hb.names[e.ns:e.ne])
+	}
+	o := hb.order
+	if len(o) > 12 {
+		slices.SortFunc(o, hb.compare)
 		return
 	}
-	for i := 1; i < len(e); i++ {
-		for j := i; j > 0 && hb.compare(e[j-1], e[j]) > 0; j-- {
-			e[j-1], e[j] = e[j], e[j-1]
+	for i := 1; i < len(o); i++ {
+		for j := i; j > 0 && hb.compare(o[j-1], o[j]) > 0; j-- {
+			o[j-1], o[j] = o[j], o[j-1]
 		}
 	}
 }
@@ -426,9 +478,9 @@ func (hb *headerBuf) sort() {
 func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
 	hb.sort()
 	var err error
-	for i := 0; i < len(hb.entries); i++ {
-		e := hb.entries[i]
-		name := hb.name(e)
+	for i := 0; i < len(hb.order); i++ {
+		e := &hb.entries[hb.order[i]]
+		name := hb.names[e.ns:e.ne]
 		if len(signed) > 0 {
 			signed = append(signed, ';')
 		}
@@ -437,10 +489,14 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 		canon = append(canon, ':')
 		first := true
 		for {
-			if e.ve > e.vs {
+			switch {
+			case e.ve > e.vs:
 				canon = append(canon, hb.names[e.vs:e.ve]...)
 				first = false
-			} else if e.values == nil {
+			case e.raw:
+				canon = append(canon, e.value...)
+				first = false
+			case e.values == nil:
 				if canon, err = appendHeaderValue(canon, e.value, name, !first); err != nil {
 					return canon, signed, err
 				}
@@ -452,10 +508,12 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 				}
 				first = false
 			}
-			if i+1 < len(hb.entries) && string(hb.name(hb.entries[i+1])) == string(name) {
-				i++
-				e = hb.entries[i]
-				continue
+			if i+1 < len(hb.order) {
+				if next := &hb.entries[hb.order[i+1]]; bytes.Equal(hb.names[next.ns:next.ne], name) {
+					i++
+					e = next
+					continue
+				}
 			}
 			break
 		}
@@ -470,6 +528,9 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, error) {
 	if comma {
 		dst = append(dst, ',')
+	}
+	if plainValue(v) {
+		return append(dst, v...), nil
 	}
 	start := len(dst)
 	space := false // a space is pending
@@ -500,6 +561,28 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 	return dst, nil
 }
 
+// plainValue reports whether a header value is already canonical: no
+// leading or trailing space, no run of spaces, no tab, CR or LF.
+func plainValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\t', '\r', '\n':
+			return false
+		case ' ':
+			if v[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // deniedHeader reports whether a lower-case header name is on the default
 // deny list: headers that proxies and clients change or drop in transit.
 func deniedHeader(name []byte) bool {
@@ -509,3 +592,14 @@ func deniedHeader(name []byte) bool {
 	}
 	return false
 }
+
+// lowerTable maps every byte to its ASCII lower case.
+var lowerTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
@@ -110,6 +111,7 @@ type Signer struct {
 	signToken       bool
 	signHeader      func(string, bool) bool
 	keys            *keyCache
+	last            atomic.Pointer[cachedKey]
 }
 
 // New returns a Signer for cfg. It fails when the service, the region or the

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -88,7 +89,7 @@ type Presigned struct {
 func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string) error {
 	sc := getScratch()
 	defer putScratch(sc)
-	r, err := s.compute(ctx, sc, req, payloadHash, 0)
+	r, err := s.compute(ctx, sc, req, payloadHash, false, 0)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 	}
 	if r.creds.SessionToken != "" {
 		setHeader(req.Header, "X-Amz-Security-Token", r.creds.SessionToken)
-	} else {
+	} else if _, stale := req.Header["X-Amz-Security-Token"]; stale {
 		delete(req.Header, "X-Amz-Security-Token")
 	}
 	setHeader(req.Header, "Authorization", all[16:])
@@ -143,7 +144,7 @@ func setHeader(h http.Header, key, value string) {
 func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash string) (*Trace, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	if _, err := s.compute(ctx, sc, req, payloadHash, 0); err != nil {
+	if _, err := s.compute(ctx, sc, req, payloadHash, false, 0); err != nil {
 		return nil, err
 	}
 	return sc.trace(), nil
@@ -165,7 +166,7 @@ func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash str
 func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Duration) (*Presigned, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	r, err := s.compute(ctx, sc, req, "", expires)
+	r, err := s.compute(ctx, sc, req, "", true, expires)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires time.Duration) (*Trace, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	if _, err := s.compute(ctx, sc, req, "", expires); err != nil {
+	if _, err := s.compute(ctx, sc, req, "", true, expires); err != nil {
 		return nil, err
 	}
 	return sc.trace(), nil
@@ -225,6 +226,7 @@ func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires 
 // scratch is the reusable per-signature storage.
 type scratch struct {
 	h       hmacer
+	body    hash.Hash // hashes request bodies
 	hdr     headerBuf
 	q       queryBuf
 	creq    []byte // canonical request
@@ -277,10 +279,9 @@ type result struct {
 }
 
 // compute builds the canonical request, the string to sign and the
-// signature into sc. expires > 0 selects query signing (presign).
-func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, payloadHash string, expires time.Duration) (result, error) {
+// signature into sc, for header signing or, with presign, query signing.
+func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, payloadHash string, presign bool, expires time.Duration) (result, error) {
 	var r result
-	presign := expires != 0
 	if req == nil || req.URL == nil {
 		return r, fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
 	}
@@ -293,7 +294,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	if r.host == "" {
 		return r, fmt.Errorf("%w: no host", ErrInvalidRequest)
 	}
-	if strings.ContainsAny(r.host, " \t\r\n/") {
+	if !validToken(r.host, false) {
 		return r, fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
 	}
 	r.method = req.Method
@@ -314,7 +315,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return r, fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
 	}
-	if strings.ContainsAny(creds.AccessKeyID, "/ ,=\t\r\n") {
+	if !validToken(creds.AccessKeyID, true) {
 		return r, fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -336,13 +337,13 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	if presign {
 		if s.s3 {
 			r.payload = UnsignedPayload
-		} else if r.payload, err = hashBody(req); err != nil {
+		} else if r.payload, err = sc.hashBody(req); err != nil {
 			return r, err
 		}
 	} else {
 		switch {
 		case payloadHash == "":
-			if r.payload, err = hashBody(req); err != nil {
+			if r.payload, err = sc.hashBody(req); err != nil {
 				return r, err
 			}
 		case validPayloadHash(payloadHash):
@@ -376,19 +377,25 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	uriStart := len(b)
 	b = appendCanonicalURI(b, path, s.normalize)
 	b = append(b, '\n')
-	r.wirePath = u.EscapedPath()
-	if !s.doubleEscape && !s.normalize {
-		// Single escaping (S3): put the canonical form on the wire, so the
+	if !s.doubleEscape && !s.normalize && strings.HasPrefix(u.Path, "/") {
+		// Single escaping (S3): the canonical URI goes on the wire, so the
 		// server decodes exactly the path that was signed.
-		if uri := b[uriStart : len(b)-1]; string(uri) != r.wirePath && strings.HasPrefix(u.Path, "/") {
+		switch uri := b[uriStart : len(b)-1]; {
+		case u.RawPath == "" && string(uri) == u.Path:
+			r.wirePath = u.Path
+		case string(uri) == u.RawPath:
+			r.wirePath = u.RawPath
+		default:
 			r.wirePath = string(uri)
 			if !presign {
 				r.rawPath = r.wirePath
 			}
 		}
-	}
-	if r.wirePath == "" {
-		r.wirePath = "/"
+	} else if presign {
+		r.wirePath = u.EscapedPath()
+		if r.wirePath == "" {
+			r.wirePath = "/"
+		}
 	}
 
 	// Query.
@@ -408,11 +415,11 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	// Headers.
 	hb := &sc.hdr
 	hb.reset()
-	hb.addValue("host", r.host)
+	hb.addRawValue("host", r.host)
 	if !presign {
 		hb.addValueBytes("x-amz-date", sc.amzDate[:])
 		if s.contentHeader {
-			hb.addValue("x-amz-content-sha256", r.payload)
+			hb.addRawValue("x-amz-content-sha256", r.payload)
 		}
 		if creds.SessionToken != "" && s.signToken {
 			hb.addValue("x-amz-security-token", creds.SessionToken)
@@ -421,7 +428,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	for k, vv := range req.Header {
 		n, nl := len(hb.entries), len(hb.names)
 		hb.add(k, vv)
-		name := hb.name(hb.entries[n])
+		name := hb.name(n)
 		var sign bool
 		switch string(name) {
 		case "host", "content-length", "x-amz-date", "x-amz-security-token":
@@ -500,7 +507,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	// Signature.
 	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
 	copy(sc.id.date[:], sc.amzDate[:8])
-	key := s.keys.get(&sc.h, &sc.id)
+	key := s.signingKey(sc)
 	key.sign(&sc.h, &sc.sig, sc.sts)
 	hex.Encode(sc.sigHex[:], sc.sig[:])
 	sc.id = keyID{}
@@ -543,11 +550,15 @@ func validPayloadHash(h string) bool {
 }
 
 // hashBody returns the hex SHA-256 of req's body without consuming it.
-func hashBody(req *http.Request) (string, error) {
+func (sc *scratch) hashBody(req *http.Request) (string, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return EmptyPayloadHash, nil
 	}
-	h := sha256.New()
+	if sc.body == nil {
+		sc.body = sha256.New()
+	}
+	h := sc.body
+	h.Reset()
 	switch {
 	case req.GetBody != nil:
 		body, err := req.GetBody()
@@ -575,7 +586,11 @@ func hashBody(req *http.Request) (string, error) {
 			return "", fmt.Errorf("sigv4: hash body: rewind: %w", err)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	var sum [sha256.Size]byte
+	var hexSum [2 * sha256.Size]byte
+	h.Sum(sum[:0])
+	hex.Encode(hexSum[:], sum[:])
+	return string(hexSum[:]), nil
 }
 
 // authParams are the query parameters that presigning sets.
@@ -607,4 +622,38 @@ func stripAuthParams(rawQuery string) string {
 		kept = append(kept, piece)
 	}
 	return strings.Join(kept, "&")
+}
+
+// cachedKey is the signer's most recently used key, checked before the
+// shared cache so that the common case takes no lock.
+type cachedKey struct {
+	id  keyID
+	key *signingKey
+}
+
+// signingKey returns the signing key for sc.id.
+func (s *Signer) signingKey(sc *scratch) *signingKey {
+	if c := s.last.Load(); c != nil && c.id == sc.id {
+		return c.key
+	}
+	k := s.keys.get(&sc.h, &sc.id)
+	if s.keys.max > 0 {
+		s.last.Store(&cachedKey{id: sc.id, key: k})
+	}
+	return k
+}
+
+// validToken reports whether s has no control character, space or '/'
+// (a host, an access key ID); strict also refuses ',' and '=', which
+// would break an Authorization header.
+func validToken(s string, strict bool) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c <= ' ' || c == '/' || c == 0x7f:
+			return false
+		case strict && (c == ',' || c == '='):
+			return false
+		}
+	}
+	return true
 }
