@@ -365,7 +365,7 @@ func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err
 // deterministically) and its values, or a single value the signer adds.
 type headerEntry struct {
 	ns, ne int
-	vs, ve int // a value stored in names (addValueBytes), when ve > vs
+	vs, ve int    // a value stored in names (addValueBytes), when ve > vs
 	prefix uint64 // the first 8 bytes of the name, big-endian, for sorting
 	raw    bool   // value is the signer's own and already canonical
 	key    string
