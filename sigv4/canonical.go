@@ -541,8 +541,12 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 			space = true
 			continue
 		case '\r', '\n':
+			// An obs-fold is CRLF (or a bare LF) followed by a space or tab.
 			j := i
-			if c == '\r' && j+1 < len(v) && v[j+1] == '\n' {
+			if c == '\r' {
+				if j+1 >= len(v) || v[j+1] != '\n' {
+					return dst, fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
+				}
 				j++
 			}
 			if j+1 < len(v) && (v[j+1] == ' ' || v[j+1] == '\t') {

@@ -169,3 +169,31 @@ func checkScopePart(what, v string) error {
 	}
 	return nil
 }
+
+// ForRegion returns a Signer for another region with the same settings. The
+// two share their cache of signing keys, so a program that signs for many
+// regions keeps one bounded cache.
+func (s *Signer) ForRegion(region string) (*Signer, error) {
+	if err := checkScopePart("region", region); err != nil {
+		return nil, err
+	}
+	return &Signer{
+		service:       s.service,
+		region:        region,
+		creds:         s.creds,
+		now:           s.now,
+		s3:            s.s3,
+		doubleEscape:  s.doubleEscape,
+		normalize:     s.normalize,
+		contentHeader: s.contentHeader,
+		signToken:     s.signToken,
+		signHeader:    s.signHeader,
+		keys:          s.keys,
+	}, nil
+}
+
+// Region returns the signing region.
+func (s *Signer) Region() string { return s.region }
+
+// Service returns the signing service name.
+func (s *Signer) Service() string { return s.service }
