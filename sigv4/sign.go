@@ -426,6 +426,15 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 		}
 	}
 	for k, vv := range req.Header {
+		switch k {
+		case "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "User-Agent", "Host", "Content-Length":
+			// The common canonical keys of headers never signed from the
+			// map: skip them before lower-casing (the hook, when set, still
+			// decides on User-Agent).
+			if k != "User-Agent" || s.signHeader == nil {
+				continue
+			}
+		}
 		n, nl := len(hb.entries), len(hb.names)
 		hb.add(k, vv)
 		name := hb.name(n)
