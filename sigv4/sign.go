@@ -116,8 +116,8 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 	}
 	if r.creds.SessionToken != "" {
 		setHeader(req.Header, "X-Amz-Security-Token", r.creds.SessionToken)
-	} else if _, stale := req.Header["X-Amz-Security-Token"]; stale {
-		delete(req.Header, "X-Amz-Security-Token")
+	} else {
+		delete(req.Header, "X-Amz-Security-Token") // a stale token from an earlier signature
 	}
 	setHeader(req.Header, "Authorization", all[16:])
 	if r.host != req.Host {
