@@ -1,0 +1,122 @@
+package credentials
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Environment variables of web identity federation (EKS IRSA and others),
+// read by [Default].
+const (
+	EnvWebIdentityTokenFile = "AWS_WEB_IDENTITY_TOKEN_FILE"
+	EnvRoleARN              = "AWS_ROLE_ARN"
+	EnvRoleSessionName      = "AWS_ROLE_SESSION_NAME"
+)
+
+// DefaultOptions configures [Default]. The zero value reads the real
+// environment and files; tests inject Getenv, HomeDir or ReadFile,
+// HTTPClient and Now.
+type DefaultOptions struct {
+	// Profile selects the profile like the CLI's --profile: it overrides
+	// AWS_PROFILE, and it removes the environment keys from the chain so
+	// that the named profile is used. "" means AWS_PROFILE, else
+	// "default", with the environment keys first.
+	Profile string
+	// Getenv reads a variable; nil means os.Getenv.
+	Getenv func(string) string
+	// HomeDir is the home directory of ~/.aws; "" means os.UserHomeDir.
+	HomeDir string
+	// ReadFile reads files; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// HTTPClient is used for the container and instance metadata endpoints;
+	// nil means a client without proxy and with short timeouts.
+	HTTPClient *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Stderr receives the standard error of credential_process.
+	Stderr io.Writer
+	// Roles builds the STS providers for web identity and role profiles.
+	// stscreds.Default sets it; without it, those sources are errors
+	// matching ErrNoRoleSupport.
+	Roles RoleFunc
+	// ExpiryWindow is the Cache's refresh window; zero means
+	// DefaultExpiryWindow.
+	ExpiryWindow time.Duration
+}
+
+// Default returns the default credential chain, cached: the sources of the
+// AWS SDKs, in their order.
+//
+//  1. The environment ([Env]), unless DefaultOptions.Profile is set.
+//  2. Web identity from the environment: AWS_WEB_IDENTITY_TOKEN_FILE with
+//     AWS_ROLE_ARN and the optional AWS_ROLE_SESSION_NAME, through the
+//     Roles hook (AssumeRoleWithWebIdentity; the token file is re-read at
+//     each refresh).
+//  3. The shared config and credentials files ([SharedFiles]): role
+//     profiles, keys and credential_process.
+//  4. The container endpoint ([Container]: ECS, EKS Pod Identity).
+//  5. The EC2 instance metadata service ([IMDS]).
+//
+// This is the order of the SDKs (and of the issue it implements); the AWS
+// CLI v2 looks at a role profile of the shared files before the web
+// identity variables, which only matters when both are configured.
+//
+// Default never falls back to anonymous access: when no source has
+// credentials, Retrieve returns a [*ChainError] that lists what each source
+// said (and matches [ErrNoCredentials]); a source that is configured but
+// broken stops the chain with its error.
+//
+// The STS-based sources need the stscreds package, which imports this one
+// (through sigv4); stscreds.Default(opts) fills in opts.Roles and calls
+// Default. Without Roles, web identity and role profiles are errors.
+func Default(opts DefaultOptions) *Cache {
+	files := SharedFiles{
+		Profile: opts.Profile, Getenv: opts.Getenv, HomeDir: opts.HomeDir, ReadFile: opts.ReadFile,
+		Roles: opts.Roles, HTTPClient: opts.HTTPClient, Stderr: opts.Stderr, Now: opts.Now,
+	}
+	var providers []Provider
+	if opts.Profile == "" {
+		providers = append(providers, Env{Getenv: opts.Getenv, Now: opts.Now})
+	}
+	providers = append(providers,
+		webIdentityEnv{files: files},
+		files,
+		Container{Getenv: opts.Getenv, ReadFile: opts.ReadFile, HTTPClient: opts.HTTPClient, Now: opts.Now},
+		IMDS{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Now: opts.Now},
+	)
+	return NewCache(Chain(providers...), CacheOptions{ExpiryWindow: opts.ExpiryWindow, Now: opts.Now})
+}
+
+// webIdentityEnv is the web identity source of the environment.
+type webIdentityEnv struct{ files SharedFiles }
+
+// Retrieve assumes the role of the web identity variables through the Roles hook.
+func (w webIdentityEnv) Retrieve(ctx context.Context) (Credentials, error) {
+	getenv := orGetenv(w.files.Getenv)
+	tokenFile := getenv(EnvWebIdentityTokenFile)
+	if tokenFile == "" {
+		return Credentials{}, notFound("web identity: %s is not set", EnvWebIdentityTokenFile)
+	}
+	roleARN := getenv(EnvRoleARN)
+	if roleARN == "" {
+		return Credentials{}, kindf(ErrInvalidValue, "web identity: %s is set but %s is not", EnvWebIdentityTokenFile, EnvRoleARN)
+	}
+	if w.files.Roles == nil {
+		return Credentials{}, kindf(ErrNoRoleSupport, "web identity: %s is set; use stscreds.Default or set DefaultOptions.Roles", EnvWebIdentityTokenFile)
+	}
+	// The profile still supplies the region and STS endpoint settings.
+	p, err := w.files.LoadProfile()
+	if err != nil && !errors.Is(err, ErrProfileNotFound) {
+		return Credentials{}, err
+	}
+	p.RoleARN, p.WebIdentityTokenFile, p.RoleSessionName = roleARN, tokenFile, getenv(EnvRoleSessionName)
+	p.SourceProfile, p.CredentialSource, p.ExternalID, p.MFASerial = "", "", "", ""
+	prov, err := w.files.Roles(p, nil)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return prov.Retrieve(ctx)
+}

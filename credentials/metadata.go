@@ -1,0 +1,163 @@
+package credentials
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// metadataClient does the HTTP requests of the IMDS and container
+// providers: short per-attempt timeouts, a bounded number of attempts, no
+// proxy.
+type metadataClient struct {
+	client   *http.Client
+	close    func()
+	timeout  time.Duration
+	attempts int
+	// retryUnreachable retries timeouts and failed connections too; off for
+	// IMDS, where they mean "not on EC2" and a retry only slows a laptop.
+	retryUnreachable bool
+}
+
+func newMetadataClient(c *http.Client, timeout time.Duration, attempts int, retryUnreachable bool) *metadataClient {
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	if attempts <= 0 {
+		attempts = 2
+	}
+	m := &metadataClient{client: c, timeout: timeout, attempts: attempts, retryUnreachable: retryUnreachable, close: func() {}}
+	if m.client == nil {
+		// Metadata endpoints are link-local or loopback: never through a
+		// proxy from the environment.
+		tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: timeout}).DialContext, MaxIdleConns: 2}
+		m.client = &http.Client{Transport: tr}
+		m.close = tr.CloseIdleConnections
+	}
+	return m
+}
+
+// maxMetadataBody bounds the bodies read from metadata endpoints.
+const maxMetadataBody = 64 << 10
+
+// statusError is a non-2xx response.
+type statusError struct {
+	status int
+	body   []byte
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("HTTP status %d", e.status) }
+
+// transportError is a failure to reach the endpoint at all.
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+// do sends a request, retrying transport errors and 5xx responses. It
+// returns the body of a 2xx response, a *statusError, a *transportError, or
+// the context's error.
+func (m *metadataClient) do(ctx context.Context, method, url string, header http.Header) ([]byte, error) {
+	var err error
+	for attempt := 0; attempt < m.attempts; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(time.Duration(attempt) * 100 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
+		}
+		var body []byte
+		body, err = m.once(ctx, method, url, header)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var se *statusError
+		if err == nil || (errors.As(err, &se) && se.status < 500) {
+			return body, err
+		}
+		if !m.retryUnreachable && unreachable(err) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// unreachable reports whether err is a timeout or a failure to connect.
+func unreachable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+func (m *metadataClient) once(ctx context.Context, method, url string, header http.Header) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return nil, &transportError{err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody))
+	if err != nil {
+		return nil, &transportError{err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &statusError{status: resp.StatusCode, body: body}
+	}
+	return body, nil
+}
+
+// metadataCredentials is the JSON shape of IMDS and container credentials.
+type metadataCredentials struct {
+	Code            string
+	Message         string
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	Token           string
+	Expiration      string
+}
+
+// decodeMetadataCredentials decodes and checks a credentials document.
+func decodeMetadataCredentials(body []byte, source string, now time.Time) (Credentials, error) {
+	var r metadataCredentials
+	if err := json.Unmarshal(body, &r); err != nil {
+		return Credentials{}, kindf(ErrInvalidValue, "%s: response is not a credentials object: %s", source, describeJSONError(err))
+	}
+	if r.Code != "" && r.Code != "Success" {
+		return Credentials{}, fmt.Errorf("credentials: %s: response code %s", source, printable(r.Code))
+	}
+	c := Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token, Source: source}
+	return finish(c, r.Expiration, now, source+": response")
+}
+
+// printable bounds a string from a server to 100 printable ASCII bytes, for
+// error messages.
+func printable(s string) string {
+	b := make([]byte, 0, min(len(s), 100))
+	for i := 0; i < len(s) && len(b) < 100; i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		} else {
+			b = append(b, '?')
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,195 @@
+package stscreds
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sigv4kit/sigv4kit/credentials"
+)
+
+// maxAttempts bounds the tries of one STS call (temporary errors only).
+const maxAttempts = 3
+
+// maxResponse bounds the STS response body read.
+const maxResponse = 1 << 20
+
+// stsCredentials is the Credentials element of an STS result.
+type stsCredentials struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+// errorResponse is the XML of an STS error.
+type errorResponse struct {
+	XMLName xml.Name `xml:"ErrorResponse"`
+	Error   struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+	RequestID string `xml:"RequestId"`
+}
+
+// call is one STS request: its form, how it is signed and where it goes.
+type call struct {
+	action   string
+	endpoint string
+	form     url.Values
+	sign     func(context.Context, *http.Request) error // nil: unsigned
+	client   *http.Client
+	now      func() time.Time
+	redact   string // a secret that must never appear in errors
+}
+
+// do sends the call, retrying temporary failures, and returns the
+// credentials of its result.
+func (c *call) do(ctx context.Context) (credentials.Credentials, error) {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(time.Duration(100<<attempt) * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return credentials.Credentials{}, fmt.Errorf("stscreds: %s: %w", c.action, ctx.Err())
+			case <-t.C:
+			}
+		}
+		var creds credentials.Credentials
+		var temporary bool
+		creds, temporary, err = c.once(ctx)
+		if err == nil || !temporary || ctx.Err() != nil {
+			return creds, err
+		}
+	}
+	return credentials.Credentials{}, err
+}
+
+func (c *call) once(ctx context.Context) (creds credentials.Credentials, temporary bool, err error) {
+	body := c.form.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(body))
+	if err != nil {
+		return creds, false, fmt.Errorf("stscreds: %s: endpoint: %w", c.action, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("Accept", "text/xml")
+	if c.sign != nil {
+		if err := c.sign(ctx, req); err != nil {
+			return creds, false, fmt.Errorf("stscreds: %s: signing: %w", c.action, err)
+		}
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return creds, ctx.Err() == nil, fmt.Errorf("stscreds: %s: %w", c.action, c.scrub(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return creds, true, fmt.Errorf("stscreds: %s: reading the response: %w", c.action, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := &Error{Action: c.action, StatusCode: resp.StatusCode}
+		var er errorResponse
+		if xml.Unmarshal(data, &er) == nil {
+			e.Type, e.Code, e.Message, e.RequestID = er.Error.Type, er.Error.Code, c.scrubString(er.Error.Message), er.RequestID
+		}
+		if e.RequestID == "" {
+			e.RequestID = resp.Header.Get("X-Amzn-Requestid")
+		}
+		return creds, e.Temporary(), e
+	}
+	// The result element is named after the action:
+	// <AssumeRoleResponse><AssumeRoleResult><Credentials>...
+	var doc struct {
+		XMLName xml.Name
+		Results []struct {
+			XMLName     xml.Name
+			Credentials *stsCredentials `xml:"Credentials"`
+		} `xml:",any"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return creds, false, fmt.Errorf("stscreds: %s: malformed XML response%s", c.action, xmlErrorLine(err))
+	}
+	var sc *stsCredentials
+	if doc.XMLName.Local == c.action+"Response" {
+		for _, r := range doc.Results {
+			if r.XMLName.Local == c.action+"Result" {
+				sc = r.Credentials
+			}
+		}
+	}
+	if sc == nil {
+		return creds, false, fmt.Errorf("stscreds: %s: response has no %sResponse/%sResult/Credentials element", c.action, c.action, c.action)
+	}
+	creds = credentials.Credentials{AccessKeyID: sc.AccessKeyID, SecretAccessKey: sc.SecretAccessKey, SessionToken: sc.SessionToken}
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" || creds.SessionToken == "" {
+		return credentials.Credentials{}, false, fmt.Errorf("stscreds: %s: response lacks AccessKeyId, SecretAccessKey or SessionToken: %w", c.action, credentials.ErrPartialCredentials)
+	}
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(sc.Expiration))
+	if err != nil {
+		return credentials.Credentials{}, false, fmt.Errorf("stscreds: %s: response Expiration is not an ISO 8601 time", c.action)
+	}
+	creds.Expires = t
+	if creds.Expired(c.now()) {
+		return credentials.Credentials{}, false, fmt.Errorf("stscreds: %s: received credentials that expired at %s: %w", c.action, t.UTC().Format(time.RFC3339), credentials.ErrExpired)
+	}
+	return creds, false, nil
+}
+
+// xmlErrorLine returns " (line N)" for an XML syntax error, without quoting
+// the input.
+func xmlErrorLine(err error) string {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf(" (line %d)", se.Line)
+	}
+	return ""
+}
+
+// scrub removes the call's secret from a transport error.
+func (c *call) scrub(err error) error {
+	if c.redact == "" || !strings.Contains(err.Error(), c.redact) {
+		return err
+	}
+	return errors.New(c.scrubString(err.Error()))
+}
+
+func (c *call) scrubString(s string) string {
+	if c.redact == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.redact, "[REDACTED]")
+}
+
+// httpClient returns c, or a client with a 30-second timeout.
+func httpClient(c *http.Client) *http.Client {
+	if c != nil {
+		return c
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+func orNow(f func() time.Time) func() time.Time {
+	if f == nil {
+		return time.Now
+	}
+	return f
+}
+
+// sessionName returns name, or a name made of the time like the CLI's
+// "botocore-session-<seconds>".
+func sessionName(name string, now time.Time) string {
+	if name != "" {
+		return name
+	}
+	return fmt.Sprintf("sigv4kit-session-%d", now.Unix())
+}
