@@ -550,13 +550,20 @@ func validPayloadHash(h string) bool {
 	if len(h) != 64 {
 		return false
 	}
+	bad := false
 	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
+		bad = bad || !lowerHex[h[i]]
 	}
-	return true
+	return !bad
 }
+
+// lowerHex[c] reports whether c is a lower-case hex digit.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
 
 // hashBody returns the hex SHA-256 of req's body without consuming it.
 func (sc *scratch) hashBody(req *http.Request) (string, error) {
