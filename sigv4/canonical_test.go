@@ -351,3 +351,40 @@ func TestS3WirePath(t *testing.T) {
 		t.Errorf("Path changed to %q", req.URL.Path)
 	}
 }
+
+// TestCaseVariantKeys covers header maps with keys that are not in
+// canonical form: Sign must not send a stale variant beside its own value,
+// and Presign must hand the client every signed value.
+func TestCaseVariantKeys(t *testing.T) {
+	s := newSigner(t, sigv4.Config{Service: "s3"})
+	req, _ := http.NewRequest("GET", "https://b.s3.amazonaws.com/k", nil)
+	req.Header["x-amz-date"] = []string{"stale"}
+	req.Header["x-amz-content-sha256"] = []string{"stale"}
+	req.Header["authorization"] = []string{"stale"}
+	if err := s.Sign(context.Background(), req, sigv4.UnsignedPayload); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"x-amz-date", "x-amz-content-sha256", "authorization"} {
+		if _, ok := req.Header[k]; ok {
+			t.Errorf("stale %q still on the request", k)
+		}
+	}
+	if req.Header.Get("X-Amz-Date") != "20150830T123600Z" {
+		t.Errorf("X-Amz-Date = %q", req.Header.Get("X-Amz-Date"))
+	}
+
+	preq, _ := http.NewRequest("GET", "https://b.s3.amazonaws.com/k", nil)
+	preq.Header["x-mixed"] = []string{"a"}
+	preq.Header["X-Mixed"] = []string{"b", "c"}
+	p, err := s.Presign(context.Background(), preq, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Header["X-Mixed"], ","); got != "b,c,a" {
+		t.Errorf("Presigned.Header[X-Mixed] = %q, want the signed order b,c,a", got)
+	}
+	tr, _ := s.ExplainPresign(context.Background(), preq, time.Minute)
+	if !strings.Contains(tr.CanonicalRequest, "\nx-mixed:b,c,a\n") {
+		t.Errorf("canonical request:\n%s", tr.CanonicalRequest)
+	}
+}

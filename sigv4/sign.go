@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +111,17 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
+	if r.variants {
+		for k := range req.Header {
+			ck := http.CanonicalHeaderKey(k)
+			switch ck {
+			case "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Authorization":
+				if k != ck && (ck != "X-Amz-Content-Sha256" || s.contentHeader) {
+					delete(req.Header, k)
+				}
+			}
+		}
+	}
 	setHeader(req.Header, "X-Amz-Date", all[:16])
 	if s.contentHeader {
 		setHeader(req.Header, "X-Amz-Content-Sha256", r.payload)
@@ -203,8 +215,12 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 		Header:  make(http.Header, len(r.sendHeaders)),
 		Expires: r.signedAt.Add(r.expires),
 	}
+	// Keys that differ only in case were signed as one header, their values
+	// joined in key order: hand them to the client the same way.
+	slices.Sort(r.sendHeaders)
 	for _, k := range r.sendHeaders {
-		p.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), req.Header[k]...)
+		ck := http.CanonicalHeaderKey(k)
+		p.Header[ck] = append(p.Header[ck], req.Header[k]...)
 	}
 	if r.contentLength > 0 {
 		p.Header["Content-Length"] = []string{strconv.FormatInt(r.contentLength, 10)}
@@ -275,6 +291,7 @@ type result struct {
 	signedAt      time.Time
 	expires       time.Duration
 	sendHeaders   []string // request header keys a presigned client must send
+	variants      bool     // the request has a case variant of a header Sign sets
 	contentLength int64
 }
 
@@ -440,11 +457,15 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 		name := hb.name(n)
 		var sign bool
 		switch string(name) {
-		case "host", "content-length", "x-amz-date", "x-amz-security-token":
-			// Host and Content-Length come from req.Host and
-			// req.ContentLength; the date and the token are the signer's.
+		case "host", "content-length":
+			// They come from req.Host and req.ContentLength.
+		case "x-amz-date", "x-amz-security-token", "authorization":
+			// The signer's own. A key spelled otherwise than Sign sets it
+			// ("x-amz-date") would go out beside the new value: Sign drops it.
+			r.variants = r.variants || k != http.CanonicalHeaderKey(k)
 		case "x-amz-content-sha256":
 			sign = presign || !s.contentHeader
+			r.variants = r.variants || !sign && k != "X-Amz-Content-Sha256"
 		default:
 			sign = !deniedHeader(name)
 			if s.signHeader != nil {
