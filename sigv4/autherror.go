@@ -22,6 +22,10 @@ const (
 	CodeEntityTooLarge                    = "EntityTooLarge"
 	CodeEntityTooSmall                    = "EntityTooSmall"
 	CodeInvalidArgument                   = "InvalidArgument"
+	CodeExpiredToken                      = "ExpiredToken"
+	CodeNotImplemented                    = "NotImplemented"
+	CodeInternalError                     = "InternalError"
+	CodeIncompleteBody                    = "IncompleteBody"
 )
 
 // AuthError is a request refused by verification, as S3 reports it: an
@@ -48,6 +52,9 @@ type AuthError struct {
 	// for SignatureDoesNotMatch.
 	CanonicalRequest string
 	StringToSign     string
+	// SignatureProvided is the signature the request carried, set for
+	// SignatureDoesNotMatch.
+	SignatureProvided string
 	// Err is the underlying cause, if any (for example the secret lookup's
 	// error).
 	Err error
@@ -84,13 +91,14 @@ type s3ErrorBody struct {
 // path and requestID an identifier for the request; both may be empty.
 func (e *AuthError) XML(resource, requestID string) []byte {
 	body := s3ErrorBody{
-		Code:             e.Code,
-		Message:          e.Message,
-		AWSAccessKeyID:   e.AccessKeyID,
-		StringToSign:     e.StringToSign,
-		CanonicalRequest: e.CanonicalRequest,
-		Resource:         resource,
-		RequestID:        requestID,
+		Code:              e.Code,
+		Message:           e.Message,
+		AWSAccessKeyID:    e.AccessKeyID,
+		StringToSign:      e.StringToSign,
+		SignatureProvided: e.SignatureProvided,
+		CanonicalRequest:  e.CanonicalRequest,
+		Resource:          resource,
+		RequestID:         requestID,
 	}
 	if e.StringToSign != "" {
 		body.StringToSignBytes = spacedHex(e.StringToSign)
