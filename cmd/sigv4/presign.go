@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sigv4kit/sigv4kit/presign"
+	"github.com/sigv4kit/sigv4kit/sigv4"
+)
+
+const presignHelp = `Usage: sigv4 presign s3://bucket/key [flags]
+
+Prints a presigned URL for an S3 object: whoever has the URL can send the
+request until it expires, without credentials.
+
+Flags:
+  --expires-in N        validity in seconds, or a duration (15m, 12h, 7d);
+                        1 second to 604800 (7 days); default 3600
+  --method M            GET (default), PUT, HEAD or DELETE
+  --content-type T      the Content-Type an upload (PUT) must send; signed
+  --region R            the bucket's region (default: AWS_REGION,
+                        AWS_DEFAULT_REGION, then the profile's)
+  --profile P           the profile of the AWS shared files
+  --endpoint-url URL    an S3-compatible server (MinIO, versitygw, R2...);
+                        default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the
+                        profile's endpoint_url, then AWS
+  --path-style          https://host/bucket/key even for AWS endpoints
+  --json                print the method, URL, headers to send and expiry
+
+A URL is limited to the credentials' lifetime: with temporary credentials
+it may expire earlier than --expires-in (a warning says so).
+`
+
+// runPresign prints a presigned S3 URL.
+func runPresign(a *app, args []string) error {
+	fs := flag.NewFlagSet("presign", flag.ContinueOnError)
+	var (
+		o           awsFlags
+		expiresIn   = "3600"
+		method      = "GET"
+		contentType string
+		pathStyle   bool
+		asJSON      bool
+	)
+	o.register(fs, true)
+	fs.StringVar(&expiresIn, "expires-in", expiresIn, "")
+	fs.StringVar(&method, "method", method, "")
+	fs.StringVar(&contentType, "content-type", "", "")
+	fs.BoolVar(&pathStyle, "path-style", false, "")
+	fs.BoolVar(&asJSON, "json", false, "")
+	pos, err := a.parseFlags(fs, presignHelp, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("presign takes one s3://bucket/key argument, got %d", len(pos)).withHint(`run "sigv4 presign --help" for usage`)
+	}
+	bucket, key, err := parseS3URL(pos[0])
+	if err != nil {
+		return err
+	}
+	if key == "" {
+		return usagef("%q has no object key", pos[0]).withHint("presign needs an object: s3://bucket/key")
+	}
+	expires, err := parseExpiry(expiresIn)
+	if err != nil {
+		return usagef("--expires-in: %v", err)
+	}
+	if expires < time.Second || expires > sigv4.MaxExpires {
+		return usagef("--expires-in %s is out of range", expiresIn).withHint("a presigned URL is valid for 1 second to 604800 seconds (7 days)")
+	}
+	method = strings.ToUpper(method)
+	if !slices.Contains([]string{"GET", "PUT", "HEAD", "DELETE"}, method) {
+		return usagef("--method %s: presign supports GET, PUT, HEAD and DELETE", method)
+	}
+	if contentType != "" && method != "PUT" {
+		return usagef("--content-type applies to uploads: add --method PUT")
+	}
+
+	profile, err := a.loadProfile(o.profile)
+	if err != nil {
+		return err
+	}
+	creds, provider, err := a.credentials(o.profile)
+	if err != nil {
+		return err
+	}
+	region := a.region(o.region, profile)
+	if region == "" {
+		return failf("no region").withHint("pass --region, set AWS_REGION, or set region in the profile")
+	}
+	p, err := presign.New(presign.Config{
+		Region:      region,
+		Credentials: provider,
+		Endpoint:    o.endpoint,
+		PathStyle:   pathStyle,
+		Profile:     profile,
+		Now:         a.now,
+		Getenv:      a.getenv,
+	})
+	if err != nil {
+		return err
+	}
+	var opts []presign.Option
+	if contentType != "" {
+		opts = append(opts, presign.ContentType(contentType))
+	}
+	var r *presign.Request
+	switch method {
+	case "GET":
+		r, err = p.GetObject(a.ctx, bucket, key, expires, opts...)
+	case "PUT":
+		r, err = p.PutObject(a.ctx, bucket, key, expires, opts...)
+	case "HEAD":
+		r, err = p.HeadObject(a.ctx, bucket, key, expires, opts...)
+	case "DELETE":
+		r, err = p.DeleteObject(a.ctx, bucket, key, expires, opts...)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printPresignedJSON(a, r)
+	}
+	fmt.Fprintln(a.stdout, r.URL)
+	if got := r.Expires.Sub(a.now().UTC().Truncate(time.Second)); got < expires.Truncate(time.Second) {
+		a.warnf("the credentials (%s) expire at %s: the URL is valid for %s, not %s",
+			creds.Source, creds.Expires.UTC().Format(time.RFC3339), formatDuration(got), formatDuration(expires))
+	}
+	if len(r.Header) > 0 {
+		a.hintf("the request must send these headers: %s", headerLine(r.Header))
+	}
+	return nil
+}
+
+// presignedJSON is the --json output of presign.
+type presignedJSON struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Expires string            `json:"expires"`
+}
+
+// printPresignedJSON prints r as presign --json does.
+func printPresignedJSON(a *app, r *presign.Request) error {
+	out := presignedJSON{Method: r.Method, URL: r.URL, Headers: map[string]string{}, Expires: r.Expires.UTC().Format(time.RFC3339)}
+	for k, vv := range r.Header {
+		out.Headers[k] = strings.Join(vv, ",")
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// headerLine renders headers as "Name: value; Name: value", sorted.
+func headerLine(h http.Header) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		parts = append(parts, k+": "+strings.Join(h[k], ","))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/sigv4"
+)
+
+const verifyHelp = `Usage: sigv4 verify [flags] URL
+
+Checks a presigned URL offline, as the server would: the X-Amz-*
+parameters, the expiry, the credential scope and, with the credentials of
+the access key that signed it (environment or --profile), the signature.
+Prints what is wrong and exits with status 1, or prints what the URL
+allows.
+
+Flags:
+  -X, --request M       the method the URL is meant for (default: GET; when
+                        the signature is wrong, other methods are tried)
+  -H, --header 'N: v'   the value of a signed header other than host
+                        (repeatable), as the client will send it
+  --region R            the region the URL must be signed for
+  --service S           the service the URL must be signed for
+  --profile P           the profile with the signing keys
+`
+
+// maxSkew is the clock skew servers allow.
+const maxSkew = 15 * time.Minute
+
+// runVerify checks a presigned URL offline.
+func runVerify(a *app, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	var (
+		o               awsFlags
+		method, service string
+		headers         headerList
+	)
+	o.register(fs, false)
+	for _, n := range []string{"X", "request"} {
+		fs.StringVar(&method, n, "", "")
+	}
+	for _, n := range []string{"H", "header"} {
+		fs.Var(&headers, n, "")
+	}
+	fs.StringVar(&service, "service", "", "")
+	pos, err := a.parseFlags(fs, verifyHelp, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("verify takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 verify --help" for usage`)
+	}
+	u, err := url.Parse(pos[0])
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return usagef("%q is not an http or https URL", pos[0])
+	}
+	p, err := parsePresigned(u.RawQuery)
+	if err != nil {
+		return err
+	}
+	now := a.now().UTC()
+	var problems []*cliError
+
+	// Scope.
+	if p.scopeDate != p.date.Format("20060102") {
+		problems = append(problems, failf("the credential scope's date %s is not the date of X-Amz-Date %s", p.scopeDate, p.date.Format("20060102")))
+	}
+	if o.region != "" && o.region != p.region {
+		problems = append(problems, failf("the URL is signed for region %s, not %s", p.region, o.region).withHint("presign it for the bucket's region"))
+	}
+	if service != "" && service != p.service {
+		problems = append(problems, failf("the URL is signed for service %s, not %s", p.service, service))
+	}
+	if s, r := inferService(u.Host); s != "" && r != "" && (s != p.service || r != p.region) && o.region == "" && service == "" {
+		problems = append(problems, failf("the URL is signed for %s in %s, but its host %s is %s in %s", p.service, p.region, u.Hostname(), s, r))
+	}
+
+	// Time.
+	end := p.date.Add(p.expires)
+	switch {
+	case p.date.After(now.Add(maxSkew)):
+		problems = append(problems, failf("the URL is not valid yet: signed at %s, %s in the future", p.date.Format(time.RFC3339), formatDuration(p.date.Sub(now))).
+			withHint("the signer's clock is ahead; servers allow 15 minutes of skew"))
+	case !now.Before(end):
+		problems = append(problems, failf("the URL expired at %s, %s ago (signed at %s for %s)",
+			end.Format(time.RFC3339), formatDuration(now.Sub(end)), p.date.Format(time.RFC3339), formatDuration(p.expires)).
+			withHint("presign a new URL; the longest validity is 7 days"))
+	}
+
+	// Signature.
+	sigOK := false
+	c, _, credErr := a.offlineCredentials(o.profile)
+	var verifiedMethod string
+	switch {
+	case credErr != nil:
+		problems = append(problems, failf("signature not checked: no credentials: %v", credErr).
+			withHint("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --profile) to the keys of %s", p.accessKey))
+	case c.AccessKeyID != p.accessKey:
+		problems = append(problems, failf("signature not checked: the URL is signed by access key %s, the credentials (%s) are for %s", p.accessKey, c.Source, c.AccessKeyID).
+			withHint("select the credentials of %s with --profile or AWS_ACCESS_KEY_ID", p.accessKey))
+	default:
+		hdr := http.Header{}
+		for _, h := range headers {
+			name, value, err := parseHeader(h)
+			if err != nil {
+				return err
+			}
+			hdr.Add(name, value)
+		}
+		for _, name := range p.signedHeaders {
+			if name != "host" && hdr.Get(name) == "" && name != "content-length" {
+				return failf("the URL signs header %s: pass its value with -H '%s: ...' to check the signature", name, name)
+			}
+		}
+		methods := []string{"GET", "PUT", "HEAD", "DELETE", "POST"}
+		if method != "" {
+			methods = []string{strings.ToUpper(method)}
+		}
+		var first string
+		for _, m := range methods {
+			got, err := presignedSignature(a.ctx, u, m, hdr, p, c)
+			if err != nil {
+				return err
+			}
+			if first == "" {
+				first = got
+			}
+			if hmac.Equal([]byte(got), []byte(p.signature)) {
+				sigOK, verifiedMethod = true, m
+				break
+			}
+		}
+		switch {
+		case sigOK && method == "" && verifiedMethod != "GET":
+			a.warnf("the URL is signed for %s, not GET", verifiedMethod)
+		case !sigOK:
+			e := failf("the signature does not match: the URL says %s, the credentials (%s) give %s for %s", short(p.signature), c.Source, short(first), methods[0])
+			if method == "" {
+				e.withHint("no method among %s gives the signature", strings.Join(methods, ", "))
+			}
+			e.withHint("the URL was changed after signing (a parameter, the path's escaping, the host), signed headers differ, or the secret access key is not the one that signed it")
+			problems = append(problems, e)
+		}
+	}
+
+	if len(problems) == 0 && sigOK {
+		// A second opinion: the server-side verifier of package sigv4,
+		// given the request as a server would receive it.
+		if err := serverVerify(u, verifiedMethod, headers, p, c, now); err != nil {
+			problems = append(problems, failf("a server would refuse the request: %v", err))
+		}
+	}
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			a.exit(pr)
+		}
+		return silentError{exitError}
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "valid: %s %s://%s%s\n", verifiedMethod, u.Scheme, u.Host, u.EscapedPath())
+	fmt.Fprintf(w, "  signed by %s for %s in %s at %s\n", p.accessKey, p.service, p.region, p.date.Format(time.RFC3339))
+	fmt.Fprintf(w, "  expires %s (in %s)\n", end.Format(time.RFC3339), formatDuration(end.Sub(now)))
+	fmt.Fprintf(w, "  signed headers: %s\n", strings.Join(p.signedHeaders, ";"))
+	if p.token {
+		fmt.Fprintln(w, "  with a session token (temporary credentials: the URL stops working when they expire)")
+	}
+	return nil
+}
+
+// presigned holds the X-Amz-* parameters of a presigned URL.
+type presigned struct {
+	accessKey, scopeDate, region, service string
+	date                                  time.Time
+	expires                               time.Duration
+	signedHeaders                         []string
+	signature                             string
+	token                                 bool
+	tokenValue                            string
+}
+
+// parsePresigned reads the X-Amz-* parameters strictly: each once, with
+// the syntax servers require.
+func parsePresigned(rawQuery string) (*presigned, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, failf("the query string is malformed: %v", err)
+	}
+	get := func(name string, required bool) (string, error) {
+		vv, ok := q[name]
+		if !ok {
+			for k := range q {
+				if strings.EqualFold(k, name) {
+					return "", failf("parameter %s must be spelled %s", k, name)
+				}
+			}
+			if required {
+				return "", failf("the URL has no %s parameter: it is not a presigned SigV4 URL", name).
+					withHint("a presigned URL carries X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature")
+			}
+			return "", nil
+		}
+		if len(vv) != 1 {
+			return "", failf("parameter %s appears %d times", name, len(vv))
+		}
+		return vv[0], nil
+	}
+	var p presigned
+	vals := map[string]string{}
+	for _, n := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
+		v, err := get(n, true)
+		if err != nil {
+			return nil, err
+		}
+		vals[n] = v
+	}
+	tok, err := get("X-Amz-Security-Token", false)
+	if err != nil {
+		return nil, err
+	}
+	p.token, p.tokenValue = tok != "", tok
+	if v := vals["X-Amz-Algorithm"]; v != sigv4.Algorithm {
+		return nil, failf("X-Amz-Algorithm is %q, not %s", v, sigv4.Algorithm)
+	}
+	parts := strings.Split(vals["X-Amz-Credential"], "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" || slices.Contains(parts, "") {
+		return nil, failf("X-Amz-Credential %q is not ACCESS-KEY/YYYYMMDD/region/service/aws4_request", vals["X-Amz-Credential"])
+	}
+	p.accessKey, p.scopeDate, p.region, p.service = parts[0], parts[1], parts[2], parts[3]
+	if _, err := time.Parse("20060102", p.scopeDate); err != nil {
+		return nil, failf("the credential scope's date %q is not YYYYMMDD", p.scopeDate)
+	}
+	if p.date, err = time.Parse("20060102T150405Z", vals["X-Amz-Date"]); err != nil {
+		return nil, failf("X-Amz-Date %q is not YYYYMMDDTHHMMSSZ", vals["X-Amz-Date"])
+	}
+	n, err := strconv.ParseInt(vals["X-Amz-Expires"], 10, 64)
+	if err != nil || n < 1 || n > int64(sigv4.MaxExpires/time.Second) {
+		return nil, failf("X-Amz-Expires %q is not a number of seconds from 1 to 604800 (7 days)", vals["X-Amz-Expires"])
+	}
+	p.expires = time.Duration(n) * time.Second
+	sh := vals["X-Amz-SignedHeaders"]
+	p.signedHeaders = strings.Split(sh, ";")
+	if !slices.Contains(p.signedHeaders, "host") {
+		return nil, failf("X-Amz-SignedHeaders %q does not include host", sh)
+	}
+	if sh != strings.ToLower(sh) || !slices.IsSorted(p.signedHeaders) || slices.Contains(p.signedHeaders, "") {
+		return nil, failf("X-Amz-SignedHeaders %q is not a sorted list of lower-case names separated by ';'", sh)
+	}
+	p.signature = vals["X-Amz-Signature"]
+	if len(p.signature) != 64 || strings.Trim(p.signature, "0123456789abcdef") != "" {
+		return nil, failf("X-Amz-Signature %q is not 64 lower-case hex digits", p.signature)
+	}
+	return &p, nil
+}
+
+// presignedSignature recomputes the signature of a presigned URL for a
+// method and signed headers.
+func presignedSignature(ctx context.Context, u *url.URL, method string, hdr http.Header, p *presigned, c credentials.Credentials) (string, error) {
+	c.SessionToken = p.tokenValue
+	c.Expires = time.Time{}
+	signed := map[string]bool{}
+	for _, h := range p.signedHeaders {
+		signed[h] = true
+	}
+	s, err := sigv4.New(sigv4.Config{
+		Service: p.service, Region: p.region,
+		Credentials: credentials.ProviderFunc(func(context.Context) (credentials.Credentials, error) { return c, nil }),
+		Now:         func() time.Time { return p.date },
+		SignHeader:  func(name string, _ bool) bool { return signed[name] },
+	})
+	if err != nil {
+		return "", err
+	}
+	req := &http.Request{Method: method, URL: u, Header: hdr.Clone(), Host: u.Host}
+	if signed["content-length"] {
+		n, err := strconv.ParseInt(hdr.Get("Content-Length"), 10, 64)
+		if err != nil {
+			return "", usagef("the URL signs content-length: pass -H 'Content-Length: N'")
+		}
+		req.ContentLength = n
+	}
+	tr, err := s.ExplainPresign(ctx, req, p.expires)
+	if err != nil {
+		return "", err
+	}
+	return tr.Signature, nil
+}
+
+// serverVerify checks the request a client would send with the URL with
+// [sigv4.Verifier], as a server would at now.
+func serverVerify(u *url.URL, method string, headers []string, p *presigned, c credentials.Credentials, now time.Time) error {
+	c.SessionToken, c.Expires = p.tokenValue, time.Time{}
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
+		Service: p.service,
+		Regions: []string{p.region},
+		Secrets: sigv4.StaticSecrets(c),
+		Now:     func() time.Time { return now },
+	})
+	if err != nil {
+		return err
+	}
+	req := &http.Request{Method: method, URL: u, Host: u.Host, Header: http.Header{}, Body: http.NoBody}
+	for _, h := range headers {
+		name, value, err := parseHeader(h)
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(name, "Content-Length") {
+			req.ContentLength, _ = strconv.ParseInt(value, 10, 64)
+			continue
+		}
+		req.Header.Add(name, value)
+	}
+	_, err = v.Verify(req)
+	return err
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func presignURL(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	r := runIn(t, env, "", append([]string{"presign"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("presign: %+v", r)
+	}
+	return strings.TrimSpace(r.stdout)
+}
+
+func TestVerify(t *testing.T) {
+	env := credEnv(t)
+	u := presignURL(t, env, "s3://photos/cats/tom.png", "--expires-in", "600")
+	runIn(t, env, "", "verify", u).check(t, exitOK, []string{
+		"valid: GET https://photos.s3.us-east-1.amazonaws.com/cats/tom.png\n",
+		"signed by AKIAIOSFODNN7EXAMPLE for s3 in us-east-1 at 2013-05-24T00:00:00Z",
+		"expires 2013-05-24T00:10:00Z (in 10m0s)", "signed headers: host"}, nil)
+
+	later := credEnv(t)
+	later[envTestNow] = "2013-05-24T01:00:00Z"
+	runIn(t, later, "", "verify", u).check(t, exitError, nil, []string{
+		"sigv4: error: the URL expired at 2013-05-24T00:10:00Z, 50m0s ago (signed at 2013-05-24T00:00:00Z for 10m0s)", "sigv4: hint: presign a new URL"})
+	earlier := credEnv(t)
+	earlier[envTestNow] = "2013-05-23T23:00:00Z"
+	runIn(t, earlier, "", "verify", u).check(t, exitError, nil, []string{"sigv4: error: the URL is not valid yet", "clock is ahead"})
+
+	tampered := strings.Replace(u, "tom.png", "jerry.png", 1)
+	runIn(t, env, "", "verify", tampered).check(t, exitError, nil, []string{"sigv4: error: the signature does not match", "sigv4: hint: the URL was changed after signing"})
+	runIn(t, env, "", "verify", "-X", "GET", u[:len(u)-1]+"0").check(t, exitError, nil, []string{"the signature does not match"})
+
+	other := credEnv(t)
+	other["AWS_ACCESS_KEY_ID"] = "AKIDOTHER"
+	runIn(t, other, "", "verify", u).check(t, exitError, nil, []string{"sigv4: error: signature not checked: the URL is signed by access key AKIAIOSFODNN7EXAMPLE, the credentials (env) are for AKIDOTHER"})
+	noCreds := baseEnv(t)
+	noCreds[envTestNow] = env[envTestNow]
+	runIn(t, noCreds, "", "verify", u).check(t, exitError, nil, []string{"sigv4: error: signature not checked: no credentials", "sigv4: hint: set AWS_ACCESS_KEY_ID"})
+
+	runIn(t, env, "", "verify", "--region", "eu-west-1", u).check(t, exitError, nil, []string{"sigv4: error: the URL is signed for region us-east-1, not eu-west-1"})
+	runIn(t, env, "", "verify", "--service", "sts", u).check(t, exitError, nil, []string{"the URL is signed for service s3, not sts"})
+
+	// A PUT URL: found without -X, with a warning; its signed headers are needed.
+	put := presignURL(t, env, "s3://photos/up.txt", "--method", "PUT", "--content-type", "text/plain")
+	runIn(t, env, "", "verify", put).check(t, exitError, nil, []string{"sigv4: error: the URL signs header content-type: pass its value with -H"})
+	runIn(t, env, "", "verify", "-H", "Content-Type: text/plain", put).check(t, exitOK, []string{"valid: PUT "}, []string{"sigv4: warning: the URL is signed for PUT, not GET"})
+	runIn(t, env, "", "verify", "-H", "Content-Type: text/html", "-X", "PUT", put).check(t, exitError, nil, []string{"the signature does not match"})
+}
+
+func TestVerifyVersitygwURL(t *testing.T) {
+	u, err := os.ReadFile("testdata/versitygw-presigned-content-type.url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := gwEnv(t)
+	env[envTestNow] = "2026-11-28T14:30:00Z"
+	runIn(t, env, "", "verify", "-X", "PUT", "-H", "Content-Type: image/png", strings.TrimSpace(string(u))).
+		check(t, exitOK, []string{"valid: PUT http://127.0.0.1:44201/mybucket/uploads/cat.png", "signed headers: content-type;host"}, nil)
+}
+
+func TestVerifyMalformed(t *testing.T) {
+	env := credEnv(t)
+	u := presignURL(t, env, "s3://photos/a")
+	for _, tc := range []struct{ name, url, stderr string }{
+		{"not presigned", "https://photos.s3.amazonaws.com/a", "the URL has no X-Amz-Algorithm parameter"},
+		{"algorithm", strings.Replace(u, "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1", 1), `X-Amz-Algorithm is "AWS4-HMAC-SHA1"`},
+		{"twice", u + "&X-Amz-Expires=5", "parameter X-Amz-Expires appears 2 times"},
+		{"expires too long", strings.Replace(u, "X-Amz-Expires=3600", "X-Amz-Expires=604801", 1), `X-Amz-Expires "604801" is not a number of seconds from 1 to 604800`},
+		{"credential", strings.Replace(u, "%2Faws4_request", "", 1), "is not ACCESS-KEY/YYYYMMDD/region/service/aws4_request"},
+		{"date", strings.Replace(u, "X-Amz-Date=20130524T000000Z", "X-Amz-Date=2013-05-24", 1), `X-Amz-Date "2013-05-24" is not YYYYMMDDTHHMMSSZ`},
+		{"scope date", strings.Replace(u, "X-Amz-Date=20130524T000000Z", "X-Amz-Date=20130525T000000Z", 1), "the credential scope's date 20130524 is not the date of X-Amz-Date 20130525"},
+		{"no host", strings.Replace(u, "X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=range", 1), `X-Amz-SignedHeaders "range" does not include host`},
+		{"signature", strings.Replace(u, "X-Amz-Signature=", "X-Amz-Signature=ab", 1), "X-Amz-Signature"},
+		{"case", strings.Replace(u, "X-Amz-Signature=", "x-amz-signature=", 1), "parameter x-amz-signature must be spelled X-Amz-Signature"},
+		{"host", strings.Replace(u, "photos.s3.us-east-1.amazonaws.com", "photos.s3.eu-west-1.amazonaws.com", 1), "but its host photos.s3.eu-west-1.amazonaws.com is s3 in eu-west-1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runIn(t, env, "", "verify", tc.url).check(t, exitError, nil, []string{"sigv4: error: " + tc.stderr[:0], tc.stderr})
+		})
+	}
+	runIn(t, env, "", "verify", "not a url").check(t, exitUsage, nil, []string{"is not an http or https URL"})
+	runIn(t, env, "", "verify").check(t, exitUsage, nil, []string{"verify takes one URL, got 0"})
+}
