@@ -29,6 +29,7 @@ import (
 
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/examples/objectserver/objectstore"
+	"github.com/sigv4kit/sigv4kit/policy"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
@@ -61,16 +62,19 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	secrets := sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey})
 	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
 		Service: "s3",
 		Regions: []string{*region},
-		Secrets: sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey}),
+		Secrets: secrets,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "objectserver: error:", err)
 		os.Exit(1)
 	}
-	srv := &objectstore.Server{Backend: backend, Verifier: v}
+	// Browser uploads (POST policies) are checked with the same keys.
+	pv := &policy.Verifier{Lookup: secrets.LookupSecret, Region: *region}
+	srv := &objectstore.Server{Backend: backend, Verifier: v, PostPolicy: pv}
 	if !*quiet {
 		srv.Log = func(r *http.Request, status int, code string) {
 			log.Printf("%s %s -> %d %s", r.Method, r.URL.Path, status, code)

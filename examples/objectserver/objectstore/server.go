@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/policy"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
@@ -19,6 +20,10 @@ type Server struct {
 	// Verifier checks every request's signature; nil serves anonymously
 	// (for tests of the storage only).
 	Verifier *sigv4.Verifier
+	// PostPolicy, when set, accepts browser POST uploads to /<bucket>:
+	// multipart forms signed with an S3 POST policy, which carry no
+	// Authorization header and are checked by it instead of Verifier.
+	PostPolicy *policy.Verifier
 	// Log, when set, is called once per request with its outcome.
 	Log func(r *http.Request, status int, code string)
 }
@@ -29,6 +34,16 @@ func (s *Server) Handler() http.Handler {
 	h := http.Handler(http.HandlerFunc(s.serve))
 	if s.Verifier != nil {
 		h = s.Verifier.Middleware(h)
+	}
+	if s.PostPolicy != nil {
+		signed := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if bucket, ok := postUpload(r); ok {
+				s.post(w, r, bucket)
+				return
+			}
+			signed.ServeHTTP(w, r)
+		})
 	}
 	if s.Log == nil {
 		return h
@@ -119,6 +134,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s3Error(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		}
 	}
+}
+
+// postUpload reports whether r is a browser POST upload, a multipart form
+// posted to /<bucket>, and returns the bucket.
+func postUpload(r *http.Request) (string, bool) {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return "", false
+	}
+	bucket := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if bucket == "" || strings.Contains(bucket, "/") {
+		return "", false
+	}
+	return bucket, true
+}
+
+// post stores a browser POST upload after policy verification. The file
+// streams into the backend, which stores it only when the whole file was
+// read within the policy's size range.
+func (s *Server) post(w http.ResponseWriter, r *http.Request, bucket string) {
+	u, err := s.PostPolicy.VerifyRequest(r, bucket)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	o, err := s.Backend.Put(bucket, u.Key, u.ContentType(), u.File)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	u.WriteSuccess(w, "/"+bucket+"/"+u.Key, o.ETag)
 }
 
 // put stores an object. The backend stores it only after the body was read
