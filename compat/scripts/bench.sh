@@ -2,13 +2,13 @@
 # Side-by-side benchmarks: sigv4kit, aws-sdk-go-v2, aws-http-auth and
 # minio-go over the workloads of ANCHORS.md (compat/bench), then a
 # benchstat table, the ratio of each anchor to sigv4kit, and the generated
-# performance section of docs/compat.md (between its markers).
+# performance section of README.md (between its markers).
 #
 # Usage: CACHE=~/.cache/sigv4kit bash compat/scripts/bench.sh
 #   COUNT=6        runs of each benchmark (benchstat wants at least 6 for
 #                  confidence intervals)
 #   BENCHTIME=1s   go test -benchtime
-#   UPDATE_DOCS=0  print only; do not rewrite docs/compat.md
+#   UPDATE_DOCS=0  print only; do not rewrite README.md
 # Raw results go to compat/bench-results/ (git-ignored).
 set -euo pipefail
 
@@ -42,9 +42,9 @@ echo
 
 args=(-benchstat "$OUT/benchstat.txt")
 if [[ $UPDATE_DOCS == 1 ]]; then
-	args+=(-update "$ROOT/docs/compat.md")
+	args+=(-update "$ROOT/README.md")
 fi
 $GO run ./cmd/benchtable "${args[@]}" "$OUT/bench.txt" | tee "$OUT/table.md"
 if [[ $UPDATE_DOCS == 1 ]]; then
-	echo "bench: rewrote the performance section of docs/compat.md" >&2
+	echo "bench: rewrote the performance section of README.md" >&2
 fi
