@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -439,6 +440,9 @@ func (hb *headerBuf) compare(a, b int32) int {
 // namePrefix returns the first 8 bytes of name as a big-endian number, so
 // that most name comparisons are one integer comparison.
 func namePrefix(name []byte) uint64 {
+	if len(name) >= 8 {
+		return binary.BigEndian.Uint64(name)
+	}
 	var p uint64
 	for i := 0; i < 8; i++ {
 		p <<= 8

@@ -90,8 +90,8 @@ type Presigned struct {
 func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string) error {
 	sc := getScratch()
 	defer putScratch(sc)
-	r, err := s.compute(ctx, sc, req, payloadHash, false, 0)
-	if err != nil {
+	r := &sc.res
+	if err := s.compute(ctx, sc, r, req, payloadHash, false, 0); err != nil {
 		return err
 	}
 	// One string holds every value the signer sets: the date, then the
@@ -156,7 +156,7 @@ func setHeader(h http.Header, key, value string) {
 func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash string) (*Trace, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	if _, err := s.compute(ctx, sc, req, payloadHash, false, 0); err != nil {
+	if err := s.compute(ctx, sc, &sc.res, req, payloadHash, false, 0); err != nil {
 		return nil, err
 	}
 	return sc.trace(), nil
@@ -178,8 +178,8 @@ func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash str
 func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Duration) (*Presigned, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	r, err := s.compute(ctx, sc, req, "", true, expires)
-	if err != nil {
+	r := &sc.res
+	if err := s.compute(ctx, sc, r, req, "", true, expires); err != nil {
 		return nil, err
 	}
 	b := sc.out[:0]
@@ -233,7 +233,7 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires time.Duration) (*Trace, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	if _, err := s.compute(ctx, sc, req, "", true, expires); err != nil {
+	if err := s.compute(ctx, sc, &sc.res, req, "", true, expires); err != nil {
 		return nil, err
 	}
 	return sc.trace(), nil
@@ -241,6 +241,7 @@ func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires 
 
 // scratch is the reusable per-signature storage.
 type scratch struct {
+	res     result
 	h       hmacer
 	body    hash.Hash // hashes request bodies
 	hdr     headerBuf
@@ -263,6 +264,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func putScratch(sc *scratch) {
+	sc.res = result{} // drop the credentials and the request's strings
 	if cap(sc.creq) > 64<<10 || cap(sc.q.b) > 64<<10 || cap(sc.out) > 64<<10 {
 		return // do not keep huge buffers alive
 	}
@@ -297,22 +299,22 @@ type result struct {
 
 // compute builds the canonical request, the string to sign and the
 // signature into sc, for header signing or, with presign, query signing.
-func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, payloadHash string, presign bool, expires time.Duration) (result, error) {
-	var r result
+func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.Request, payloadHash string, presign bool, expires time.Duration) error {
+	*r = result{}
 	if req == nil || req.URL == nil {
-		return r, fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
+		return fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
 	}
 	u := req.URL
 	if u.Scheme == "" || u.Host == "" && req.Host == "" {
-		return r, fmt.Errorf("%w: URL %q is not absolute", ErrInvalidRequest, u.Redacted())
+		return fmt.Errorf("%w: URL %q is not absolute", ErrInvalidRequest, u.Redacted())
 	}
 	r.scheme = u.Scheme
 	r.host = canonicalHost(u.Scheme, req.Host, u.Host)
 	if r.host == "" {
-		return r, fmt.Errorf("%w: no host", ErrInvalidRequest)
+		return fmt.Errorf("%w: no host", ErrInvalidRequest)
 	}
 	if !validToken(r.host, false) {
-		return r, fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
+		return fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
 	}
 	r.method = req.Method
 	if r.method == "" {
@@ -320,30 +322,30 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	}
 	if presign {
 		if expires < time.Second || expires > MaxExpires {
-			return r, fmt.Errorf("%w: %v is outside 1s..168h (7 days)", ErrInvalidExpiry, expires)
+			return fmt.Errorf("%w: %v is outside 1s..168h (7 days)", ErrInvalidExpiry, expires)
 		}
 		expires = expires.Truncate(time.Second)
 	}
 
 	creds, err := s.creds.Retrieve(ctx)
 	if err != nil {
-		return r, fmt.Errorf("sigv4: retrieve credentials: %w", err)
+		return fmt.Errorf("sigv4: retrieve credentials: %w", err)
 	}
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
-		return r, fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
+		return fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
 	}
 	if !validToken(creds.AccessKeyID, true) {
-		return r, fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
+		return fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	r.signedAt = now
 	if creds.Expired(now) {
-		return r, fmt.Errorf("%w: expired at %s (source %q)", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339), creds.Source)
+		return fmt.Errorf("%w: expired at %s (source %q)", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339), creds.Source)
 	}
 	if presign && creds.CanExpire() {
 		left := creds.Expires.Sub(now).Truncate(time.Second)
 		if left < time.Second {
-			return r, fmt.Errorf("%w: they expire at %s, less than a second after signing", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339))
+			return fmt.Errorf("%w: they expire at %s, less than a second after signing", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339))
 		}
 		expires = min(expires, left)
 	}
@@ -355,18 +357,18 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 		if s.s3 {
 			r.payload = UnsignedPayload
 		} else if r.payload, err = sc.hashBody(req); err != nil {
-			return r, err
+			return err
 		}
 	} else {
 		switch {
 		case payloadHash == "":
 			if r.payload, err = sc.hashBody(req); err != nil {
-				return r, err
+				return err
 			}
 		case validPayloadHash(payloadHash):
 			r.payload = payloadHash
 		default:
-			return r, fmt.Errorf("%w: %q is neither 64 lower-case hex digits, %s nor a STREAMING-* value", ErrInvalidPayloadHash, payloadHash, UnsignedPayload)
+			return fmt.Errorf("%w: %q is neither 64 lower-case hex digits, %s nor a STREAMING-* value", ErrInvalidPayloadHash, payloadHash, UnsignedPayload)
 		}
 	}
 
@@ -389,7 +391,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	// URI.
 	path, err := requestPath(u, s.doubleEscape)
 	if err != nil {
-		return r, err
+		return err
 	}
 	uriStart := len(b)
 	b = appendCanonicalURI(b, path, s.normalize)
@@ -420,13 +422,13 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	r.rawQuery = u.RawQuery
 	if presign {
 		if err := sc.q.parse(u.RawQuery, isAuthParam); err != nil {
-			return r, err
+			return err
 		}
 		if hasAuthParam(u.RawQuery) {
 			r.rawQuery = stripAuthParams(u.RawQuery)
 		}
 	} else if err := sc.q.parse(u.RawQuery, nil); err != nil {
-		return r, err
+		return err
 	}
 
 	// Headers.
@@ -503,20 +505,27 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 		}
 	}
 
-	// Canonical headers (and, for presign, X-Amz-SignedHeaders).
-	var hdrs []byte
-	hdrs, sc.signed, err = hb.appendCanonical(sc.out[:0], sc.signed[:0])
-	sc.out = hdrs
-	if err != nil {
-		return r, err
-	}
+	// Canonical query and headers. Presigning signs the signed headers list
+	// in the query, so it builds the headers first.
 	if presign {
+		var hdrs []byte
+		hdrs, sc.signed, err = hb.appendCanonical(sc.out[:0], sc.signed[:0])
+		sc.out = hdrs
+		if err != nil {
+			return err
+		}
 		sc.sts = appendEscaped(sc.sts[:0], sc.signed, false)
 		sc.q.add("X-Amz-SignedHeaders", sc.sts)
+		b = sc.q.appendCanonical(b)
+		b = append(b, '\n')
+		b = append(b, hdrs...)
+	} else {
+		b = sc.q.appendCanonical(b)
+		b = append(b, '\n')
+		if b, sc.signed, err = hb.appendCanonical(b, sc.signed[:0]); err != nil {
+			return err
+		}
 	}
-	b = sc.q.appendCanonical(b)
-	b = append(b, '\n')
-	b = append(b, hdrs...)
 	b = append(b, '\n')
 	b = append(b, sc.signed...)
 	b = append(b, '\n')
@@ -541,7 +550,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, req *http.Request, pa
 	key.sign(&sc.h, &sc.sig, sc.sts)
 	hex.Encode(sc.sigHex[:], sc.sig[:])
 	sc.id = keyID{}
-	return r, nil
+	return nil
 }
 
 // canonicalHost returns the host to sign: req.Host when set, else the URL's
@@ -684,13 +693,23 @@ func (s *Signer) signingKey(sc *scratch) *signingKey {
 // (a host, an access key ID); strict also refuses ',' and '=', which
 // would break an Authorization header.
 func validToken(s string, strict bool) bool {
+	bad := &badHostByte
+	if strict {
+		bad = &badKeyByte
+	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c <= ' ' || c == '/' || c == 0x7f:
-			return false
-		case strict && (c == ',' || c == '='):
+		if bad[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// badHostByte and badKeyByte are validToken's tables.
+var badHostByte, badKeyByte = func() (host, key [256]bool) {
+	for c := range 256 {
+		host[c] = c <= ' ' || c == '/' || c == 0x7f
+		key[c] = host[c] || c == ',' || c == '='
+	}
+	return
+}()
