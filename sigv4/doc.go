@@ -8,6 +8,12 @@
 // [Trace]: the first thing to compare when a server answers
 // SignatureDoesNotMatch.
 //
+// The server side is a [Verifier]: it checks header-signed requests and
+// presigned URLs with the same canonicalization, compares signatures in
+// constant time, checks the payload hash as the body streams, and reports
+// refusals as [AuthError] values carrying S3's error codes; [Verifier.Middleware]
+// puts it in front of an http.Handler.
+//
 // # The protocol, step by step
 //
 // SigV4 signs a canonical form of the request with a key derived from the
