@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/examples/postform/uploadpage"
@@ -51,20 +52,9 @@ func findBrowser() string {
 }
 
 func TestBrowserUpload(t *testing.T) {
-	env := func(name string) string {
-		v := os.Getenv(name)
-		switch {
-		case v == "" && os.Getenv("SIGV4_E2E_REQUIRE") != "":
-			t.Fatalf("%s is not set, and SIGV4_E2E_REQUIRE is", name)
-		case v == "":
-			t.Skipf("%s is not set: run through compat/scripts/e2e.sh (make e2e)", name)
-		}
-		return v
-	}
-	endpoint := env("SIGV4_E2E_ENDPOINT")
-	bucket := env("SIGV4_E2E_BUCKET")
-	region := env("SIGV4_E2E_REGION")
-	accessKey, secretKey := env("SIGV4_E2E_ACCESS_KEY"), env("SIGV4_E2E_SECRET_KEY")
+	e := e2eenv.Get(t)
+	endpoint, bucket, region := e.Endpoint, e.Bucket, e.Region
+	accessKey, secretKey := e.AccessKey, e.SecretKey
 
 	browser := findBrowser()
 	if browser == "" {

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
 	"github.com/sigv4kit/sigv4kit/compat/policydiff"
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/policy"
@@ -20,20 +20,8 @@ import (
 // versitygw returns the server that compat/scripts/e2e.sh started.
 func versitygw(t *testing.T) target {
 	t.Helper()
-	env := func(name string) string {
-		v := os.Getenv(name)
-		switch {
-		case v == "" && os.Getenv("SIGV4_E2E_REQUIRE") != "":
-			t.Fatalf("%s is not set, and SIGV4_E2E_REQUIRE is", name)
-		case v == "":
-			t.Skipf("%s is not set: run through compat/scripts/e2e.sh (make e2e)", name)
-		}
-		return v
-	}
-	endpoint := env("SIGV4_E2E_ENDPOINT")
-	bucket := env("SIGV4_E2E_BUCKET")
-	region := env("SIGV4_E2E_REGION")
-	creds := credentials.Credentials{AccessKeyID: env("SIGV4_E2E_ACCESS_KEY"), SecretAccessKey: env("SIGV4_E2E_SECRET_KEY")}
+	e := e2eenv.Get(t)
+	endpoint, bucket, region, creds := e.Endpoint, e.Bucket, e.Region, e.Credentials()
 	signer, err := sigv4.New(sigv4.Config{Service: "s3", Region: region,
 		Credentials: credentials.Static(creds.AccessKeyID, creds.SecretAccessKey, "")})
 	if err != nil {

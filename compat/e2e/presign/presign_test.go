@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/presign"
 )
@@ -27,23 +27,8 @@ type server struct {
 
 func getServer(t *testing.T) server {
 	t.Helper()
-	s := server{
-		endpoint:  os.Getenv("SIGV4_E2E_ENDPOINT"),
-		region:    os.Getenv("SIGV4_E2E_REGION"),
-		accessKey: os.Getenv("SIGV4_E2E_ACCESS_KEY"),
-		secretKey: os.Getenv("SIGV4_E2E_SECRET_KEY"),
-		bucket:    os.Getenv("SIGV4_E2E_BUCKET"),
-	}
-	if s.endpoint == "" {
-		if os.Getenv("SIGV4_E2E_REQUIRE") == "1" {
-			t.Fatal("SIGV4_E2E_ENDPOINT is not set")
-		}
-		t.Skip("SIGV4_E2E_ENDPOINT is not set: run compat/scripts/e2e.sh (make e2e)")
-	}
-	if s.region == "" {
-		s.region = "us-east-1"
-	}
-	return s
+	e := e2eenv.Get(t)
+	return server{endpoint: e.Endpoint, region: e.Region, accessKey: e.AccessKey, secretKey: e.SecretKey, bucket: e.Bucket}
 }
 
 // presigner returns a Presigner for the server; now, when set, is its clock.

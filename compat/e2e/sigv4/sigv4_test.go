@@ -25,11 +25,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
@@ -46,26 +46,17 @@ type server struct {
 
 func getServer(t *testing.T) *server {
 	t.Helper()
-	env := func(name string) string {
-		v := os.Getenv(name)
-		switch {
-		case v == "" && os.Getenv("SIGV4_E2E_REQUIRE") != "":
-			t.Fatalf("%s is not set, and SIGV4_E2E_REQUIRE is", name)
-		case v == "":
-			t.Skipf("%s is not set: run through compat/scripts/e2e.sh (make e2e)", name)
-		}
-		return v
-	}
-	ep, err := url.Parse(env("SIGV4_E2E_ENDPOINT"))
+	e := e2eenv.Get(t)
+	ep, err := url.Parse(e.Endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &server{
 		endpoint: ep,
-		region:   env("SIGV4_E2E_REGION"),
-		access:   env("SIGV4_E2E_ACCESS_KEY"),
-		secret:   env("SIGV4_E2E_SECRET_KEY"),
-		bucket:   env("SIGV4_E2E_BUCKET"),
+		region:   e.Region,
+		access:   e.AccessKey,
+		secret:   e.SecretKey,
+		bucket:   e.Bucket,
 		client:   &http.Client{Timeout: 30 * time.Second},
 	}
 }
