@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding"
 	"encoding/hex"
 	"hash"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
@@ -32,11 +32,11 @@ import (
 
 // fastKey is a signing key for one access key, secret and date (the
 // region and service are the presigner's), with HMAC's inner and outer
-// SHA-256 states after the pads, marshaled.
+// SHA-256 states after the pads.
 type fastKey struct {
 	accessKey, secret string
 	date              [8]byte
-	inner, outer      []byte
+	hmac              *awsenc.HMACKey
 }
 
 // fastScratch is the reusable storage of one fast signature.
@@ -78,7 +78,7 @@ func (p *Presigner) presignFast(ctx context.Context, c *call, method string, a a
 		return nil, false
 	}
 	creds, err := p.creds.Retrieve(ctx)
-	if err != nil || creds.AccessKeyID == "" || creds.SecretAccessKey == "" || !accessKeyOK(creds.AccessKeyID) {
+	if err != nil || creds.AccessKeyID == "" || creds.SecretAccessKey == "" || !awsenc.ValidAccessKeyID(creds.AccessKeyID) {
 		return nil, false
 	}
 	now := p.now().UTC().Truncate(time.Second)
@@ -104,7 +104,7 @@ func (p *Presigner) presignFast(ctx context.Context, c *call, method string, a a
 		c.fast = &fastScratch{inner: sha256.New(), outer: sha256.New()}
 	}
 	sc := c.fast
-	appendAmzDate(sc.amzDate[:0], now)
+	awsenc.AppendAmzDate(sc.amzDate[:0], now)
 	date := sc.amzDate[:8]
 
 	// X-Amz-Credential: access key / scope, escaped.
@@ -195,18 +195,8 @@ func (p *Presigner) presignFast(ctx context.Context, c *call, method string, a a
 	t = append(t, "/s3/aws4_request\n"...)
 	t = append(t, sc.hex[:]...)
 	sc.sts = t
-	k := p.fastKey(&creds, now)
-	if k == nil {
-		return nil, false
-	}
-	if sc.inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner) != nil ||
-		sc.outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
-		return nil, false
-	}
-	sc.inner.Write(t)
-	sc.inner.Sum(sc.sum[:0])
-	sc.outer.Write(sc.sum[:])
-	sc.outer.Sum(sc.sum[:0])
+	k := p.fastKey(&creds, now, sc)
+	k.hmac.Sum(sc.inner, sc.outer, &sc.sum, &sc.sum, t)
 	hex.Encode(sc.sig[:], sc.sum[:])
 
 	// The URL: the path as signed, the request's query, the presign
@@ -245,75 +235,15 @@ func (p *Presigner) presignFast(ctx context.Context, c *call, method string, a a
 
 // fastKey returns the signing key for creds on now's date, from the
 // one-entry cache or derived.
-func (p *Presigner) fastKey(creds *credentials.Credentials, now time.Time) *fastKey {
+func (p *Presigner) fastKey(creds *credentials.Credentials, now time.Time, sc *fastScratch) *fastKey {
 	var date [8]byte
-	appendDate(date[:0], now)
+	awsenc.AppendDate(date[:0], now)
 	if k := p.lastKey.Load(); k != nil && k.date == date && k.accessKey == creds.AccessKeyID && k.secret == creds.SecretAccessKey {
 		return k
 	}
 	key := sigv4.SigningKey(creds.SecretAccessKey, now, p.region, "s3")
-	var pad [sha256.BlockSize]byte
-	inner, outer := sha256.New(), sha256.New()
-	for i := range pad {
-		pad[i] = 0x36
-		if i < len(key) {
-			pad[i] ^= key[i]
-		}
-	}
-	inner.Write(pad[:])
-	for i := range pad {
-		pad[i] ^= 0x36 ^ 0x5c
-	}
-	outer.Write(pad[:])
-	in, err1 := inner.(encoding.BinaryMarshaler).MarshalBinary()
-	out, err2 := outer.(encoding.BinaryMarshaler).MarshalBinary()
-	if err1 != nil || err2 != nil {
-		return nil
-	}
-	k := &fastKey{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, date: date, inner: in, outer: out}
+	k := &fastKey{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, date: date,
+		hmac: awsenc.NewHMACKey([sha256.Size]byte(key), sc.inner, sc.outer)}
 	p.lastKey.Store(k)
 	return k
-}
-
-// accessKeyOK reports whether an access key ID can appear in a scope (as
-// sigv4 requires: no control character, space, '/', ',' or '=').
-func accessKeyOK(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == '/' || c == ',' || c == '=' {
-			return false
-		}
-	}
-	return true
-}
-
-// appendEscapedPath is appendEscaped keeping '/'.
-func appendEscapedPath(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved[c] || c == '/' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
-		}
-	}
-	return b
-}
-
-// appendDate appends t's date as YYYYMMDD.
-func appendDate(dst []byte, t time.Time) []byte {
-	y, m, d := t.Date()
-	return append(dst,
-		byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
-		byte('0'+int(m)/10), byte('0'+int(m)%10),
-		byte('0'+d/10), byte('0'+d%10))
-}
-
-// appendAmzDate appends t as YYYYMMDD'T'HHMMSS'Z'.
-func appendAmzDate(dst []byte, t time.Time) []byte {
-	dst = appendDate(dst, t)
-	hh, mm, ss := t.Clock()
-	return append(dst, 'T',
-		byte('0'+hh/10), byte('0'+hh%10),
-		byte('0'+mm/10), byte('0'+mm%10),
-		byte('0'+ss/10), byte('0'+ss%10), 'Z')
 }

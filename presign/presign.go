@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
@@ -348,27 +349,9 @@ func encodeQuery(c *call) string {
 	return string(b)
 }
 
-const upperhex = "0123456789ABCDEF"
-
-// unreserved[c] reports whether c is in SigV4's unreserved set
-// A-Za-z0-9-._~.
-var unreserved = func() (t [256]bool) {
-	for c := range t {
-		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
-	}
-	return t
-}()
-
 // appendEscaped appends s with every byte outside A-Za-z0-9-._~ encoded as
 // %XX, as sigv4.EscapeURIComponent does.
-func appendEscaped(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved[c] {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
-		}
-	}
-	return b
-}
+func appendEscaped(b []byte, s string) []byte { return awsenc.AppendEscaped(b, s, false) }
+
+// appendEscapedPath is appendEscaped keeping '/'.
+func appendEscapedPath(b []byte, s string) []byte { return awsenc.AppendEscaped(b, s, true) }

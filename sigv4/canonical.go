@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 )
 
 // This file holds the canonicalization rules of SigV4: how the path, the
@@ -16,48 +18,16 @@ import (
 // request. Each exported function is a documented building block; the
 // signer uses the append* forms, which write into reused buffers.
 
-const upperhex = "0123456789ABCDEF"
-
-// unreserved reports whether c is in SigV4's unreserved set A-Za-z0-9-._~,
-// the only bytes that are never percent-encoded.
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
-}
-
 // appendEscaped appends s with every byte outside the unreserved set
-// percent-encoded as %XX (upper-case hex). When keepSlash is true, '/' is
-// kept as is.
+// percent-encoded; with keepSlash, '/' is kept.
 func appendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte {
-	for len(s) > 0 {
-		// Copy the longest run that needs no escaping in one go.
-		i := 0
-		for i < len(s) && (unreservedTable[s[i]] || keepSlash && s[i] == '/') {
-			i++
-		}
-		dst = append(dst, s[:i]...)
-		if i == len(s) {
-			break
-		}
-		c := s[i]
-		dst = append(dst, '%', upperhex[c>>4], upperhex[c&15])
-		s = s[i+1:]
-	}
-	return dst
+	return awsenc.AppendEscaped(dst, s, keepSlash)
 }
-
-// unreservedTable[c] is unreserved(c).
-var unreservedTable = func() (t [256]bool) {
-	for i := range t {
-		t[i] = unreserved(byte(i))
-	}
-	return t
-}()
 
 // needsEscape reports whether appendEscaped would change s.
 func needsEscape(s string, keepSlash bool) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !unreserved(c) && !(keepSlash && c == '/') {
+		if c := s[i]; !awsenc.Unreserved[c] && !(keepSlash && c == '/') {
 			return true
 		}
 	}
@@ -314,10 +284,10 @@ func appendRecoded(dst []byte, s string) ([]byte, error) {
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			i += 2
 		}
-		if unreserved(c) {
+		if awsenc.Unreserved[c] {
 			dst = append(dst, c)
 		} else {
-			dst = append(dst, '%', upperhex[c>>4], upperhex[c&15])
+			dst = append(dst, '%', awsenc.UpperHex[c>>4], awsenc.UpperHex[c&15])
 		}
 	}
 	return dst, nil

@@ -2,10 +2,11 @@ package sigv4
 
 import (
 	"crypto/sha256"
-	"encoding"
 	"hash"
 	"sync"
 	"time"
+
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 )
 
 // SigningKey derives the SigV4 signing key for a secret access key, a day,
@@ -22,7 +23,7 @@ import (
 func SigningKey(secret string, t time.Time, region, service string) []byte {
 	var h hmacer
 	var date [8]byte
-	appendDate(date[:0], t.UTC())
+	awsenc.AppendDate(date[:0], t.UTC())
 	k := h.derive(secret, date[:], region, service)
 	return k[:]
 }
@@ -92,35 +93,17 @@ func (h *hmacer) derive(secret string, date []byte, region, service string) [sha
 
 // signingKey is a derived key with HMAC's inner and outer SHA-256 states
 // precomputed, so that a signature costs one HMAC's compression rounds.
-type signingKey struct {
-	key          [sha256.Size]byte
-	inner, outer []byte // marshaled sha256 states after the pads
-}
+type signingKey = awsenc.HMACKey
 
 func newSigningKey(h *hmacer, key [sha256.Size]byte) *signingKey {
 	h.init()
-	h.setPads(key[:])
-	in, err1 := h.inner.(encoding.BinaryMarshaler).MarshalBinary()
-	out, err2 := h.outer.(encoding.BinaryMarshaler).MarshalBinary()
-	if err1 != nil || err2 != nil {
-		return &signingKey{key: key}
-	}
-	return &signingKey{key: key, inner: in, outer: out}
+	return awsenc.NewHMACKey(key, h.inner, h.outer)
 }
 
-// sign writes HMAC-SHA256(k, msg) into out using the precomputed states.
-func (k *signingKey) sign(h *hmacer, out *[sha256.Size]byte, msg []byte) {
+// sign writes HMAC-SHA256(k, msg) into out using k's precomputed states.
+func (h *hmacer) sign(k *signingKey, out *[sha256.Size]byte, msg []byte) {
 	h.init()
-	if k.inner == nil ||
-		h.inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner) != nil ||
-		h.outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
-		h.mac(out, k.key[:], msg)
-		return
-	}
-	h.inner.Write(msg)
-	h.inner.Sum(h.sum[:0])
-	h.outer.Write(h.sum[:])
-	h.outer.Sum(out[:0])
+	k.Sum(h.inner, h.outer, &h.sum, out, msg)
 }
 
 // keyID identifies a derived key. The secret is part of it, so a rotated
@@ -170,23 +153,4 @@ func (c *keyCache) get(h *hmacer, id *keyID) *signingKey {
 	c.m[*id] = k
 	c.mu.Unlock()
 	return k
-}
-
-// appendDate appends t's date as YYYYMMDD.
-func appendDate(dst []byte, t time.Time) []byte {
-	y, m, d := t.Date()
-	return append(dst,
-		byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
-		byte('0'+int(m)/10), byte('0'+int(m)%10),
-		byte('0'+d/10), byte('0'+d%10))
-}
-
-// appendAmzDate appends t as the ISO 8601 basic form YYYYMMDD'T'HHMMSS'Z'.
-func appendAmzDate(dst []byte, t time.Time) []byte {
-	dst = appendDate(dst, t)
-	hh, mm, ss := t.Clock()
-	return append(dst, 'T',
-		byte('0'+hh/10), byte('0'+hh%10),
-		byte('0'+mm/10), byte('0'+mm%10),
-		byte('0'+ss/10), byte('0'+ss%10), 'Z')
 }

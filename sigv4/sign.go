@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 )
 
 // Algorithm is the SigV4 algorithm name, the first line of the string to
@@ -313,7 +314,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	if r.host == "" {
 		return fmt.Errorf("%w: no host", ErrInvalidRequest)
 	}
-	if !validToken(r.host, false) {
+	if !awsenc.ValidHost(r.host) {
 		return fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
 	}
 	r.method = req.Method
@@ -334,7 +335,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
 	}
-	if !validToken(creds.AccessKeyID, true) {
+	if !awsenc.ValidAccessKeyID(creds.AccessKeyID) {
 		return fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -373,7 +374,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	}
 
 	// Date and scope.
-	appendAmzDate(sc.amzDate[:0], now)
+	awsenc.AppendAmzDate(sc.amzDate[:0], now)
 	sc.scopeB = append(sc.scopeB[:0], sc.amzDate[:8]...)
 	sc.scopeB = append(sc.scopeB, '/')
 	sc.scopeB = append(sc.scopeB, s.region...)
@@ -547,7 +548,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
 	copy(sc.id.date[:], sc.amzDate[:8])
 	key := s.signingKey(sc)
-	key.sign(&sc.h, &sc.sig, sc.sts)
+	sc.h.sign(key, &sc.sig, sc.sts)
 	hex.Encode(sc.sigHex[:], sc.sig[:])
 	sc.id = keyID{}
 	return nil
@@ -688,28 +689,3 @@ func (s *Signer) signingKey(sc *scratch) *signingKey {
 	}
 	return k
 }
-
-// validToken reports whether s has no control character, space or '/'
-// (a host, an access key ID); strict also refuses ',' and '=', which
-// would break an Authorization header.
-func validToken(s string, strict bool) bool {
-	bad := &badHostByte
-	if strict {
-		bad = &badKeyByte
-	}
-	for i := 0; i < len(s); i++ {
-		if bad[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// badHostByte and badKeyByte are validToken's tables.
-var badHostByte, badKeyByte = func() (host, key [256]bool) {
-	for c := range 256 {
-		host[c] = c <= ' ' || c == '/' || c == 0x7f
-		key[c] = host[c] || c == ',' || c == '='
-	}
-	return
-}()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/awsenc"
 )
 
 // Limits that bound the work and memory of [Verifier.Verify] on hostile
@@ -458,7 +459,7 @@ func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, provi
 	t = append(t, '\n')
 	t = append(t, sc.hashHex[:]...)
 	sc.sts = t
-	key.sign(&sc.h, &sc.sig, sc.sts)
+	sc.h.sign(key, &sc.sig, sc.sts)
 	return hmac.Equal(provided, sc.sig[:])
 }
 
@@ -612,7 +613,7 @@ func (a *auth) parseCredential(c string, query bool) error {
 			return bad("the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"")
 		}
 	}
-	if !validToken(a.accessKey, true) {
+	if !awsenc.ValidAccessKeyID(a.accessKey) {
 		return bad("the access key ID has an invalid character")
 	}
 	a.date, a.region, a.service = parts[0], parts[1], parts[2]
@@ -721,7 +722,7 @@ func (v *Verifier) parseHeaderDate(r *http.Request, a *auth) error {
 		return authErr(http.StatusForbidden, CodeAccessDenied, "AWS authentication requires a valid Date or x-amz-date header")
 	}
 	a.signedAt = t.UTC()
-	a.amzDate = string(appendAmzDate(nil, a.signedAt))
+	a.amzDate = string(awsenc.AppendAmzDate(nil, a.signedAt))
 	return nil
 }
 
@@ -929,7 +930,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	if !hasName(a.signedHeaders, "host") {
 		return authErr(http.StatusForbidden, CodeAccessDenied, "There were headers present in the request which were not signed: host")
 	}
-	if host == "" || !validToken(host, false) {
+	if host == "" || !awsenc.ValidHost(host) {
 		return authErr(http.StatusBadRequest, CodeInvalidRequest, "The request has no valid Host header.")
 	}
 	hb := &sc.hdr
