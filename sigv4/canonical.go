@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sigv4kit/sigv4kit/internal/awsenc"
@@ -320,7 +321,7 @@ func unhex(c byte) byte {
 //	signed:    "host;x-amz-date"
 func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err error) {
 	var hb headerBuf
-	hb.addValue("host", host)
+	hb.addFixed("host", host, nil, true)
 	for k, vv := range h {
 		if strings.EqualFold(k, "host") {
 			continue
@@ -331,17 +332,26 @@ func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err
 	return string(c), string(s), err
 }
 
-// headerEntry is one header: its lower-case name (offsets into
-// headerBuf.names), the request's key (to order case-variants
-// deterministically) and its values, or a single value the signer adds.
+// headerEntry is one header of the request: its lower-case name (offsets
+// into headerBuf.names, and its first bytes as a number for sorting), the
+// request's key (to order case-variants deterministically) and its values.
 type headerEntry struct {
+	prefix uint64 // the first 8 bytes of the name, big-endian, zero-padded
 	ns, ne int
-	vs, ve int    // a value stored in names (addValueBytes), when ve > vs
-	prefix uint64 // the first 8 bytes of the name, big-endian, for sorting
-	raw    bool   // value is the signer's own and already canonical
 	key    string
 	values []string
+}
+
+// fixedHeader is a header the signer sets itself: host, content-length and
+// the x-amz-* headers of the signature. Their names are constants that no
+// request header is signed under, so they need no sorting among the
+// request's headers: they are kept in order and merged in.
+type fixedHeader struct {
+	prefix uint64
+	name   string
 	value  string
+	bytes  []byte // the value, when it is in a buffer of the signer
+	check  bool   // the value is canonicalized like a request header's
 }
 
 // headerBuf collects the headers to sign into reusable storage.
@@ -349,11 +359,15 @@ type headerBuf struct {
 	names   []byte
 	entries []headerEntry
 	order   []int32
+	fixed   [5]fixedHeader
+	nfixed  int
+	clen    [20]byte // content-length digits
 }
 
 func (hb *headerBuf) reset() {
 	hb.names = hb.names[:0]
 	hb.entries = hb.entries[:0]
+	hb.nfixed = 0
 }
 
 // add records a request header under its lower-case name.
@@ -361,34 +375,44 @@ func (hb *headerBuf) add(key string, values []string) {
 	ns := len(hb.names)
 	hb.names = append(hb.names, key...)
 	lower := hb.names[ns:]
-	for i := range lower {
-		lower[i] = lowerTable[lower[i]]
+	awsenc.LowerASCII(lower)
+	hb.entries = append(hb.entries, headerEntry{prefix: namePrefix(lower), ns: ns, ne: len(hb.names), key: key, values: values})
+}
+
+// addFixed records a header the signer sets: name is one of the fixed
+// names, lower case, and the caller signs no request header under it. The
+// value is taken as canonical (a validated host, the date, a payload hash)
+// unless check is set.
+func (hb *headerBuf) addFixed(name, value string, bytes []byte, check bool) {
+	f := fixedHeader{prefix: fixedPrefix(name), name: name, value: value, bytes: bytes, check: check}
+	i := hb.nfixed
+	for ; i > 0 && hb.fixed[i-1].prefix > f.prefix; i-- { // the fixed names differ in their prefixes
+		hb.fixed[i] = hb.fixed[i-1]
 	}
-	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: key, values: values})
+	hb.fixed[i] = f
+	hb.nfixed++
 }
 
-// addValueBytes records a header the signer adds, copying value; name is
-// lower case.
-func (hb *headerBuf) addValueBytes(name string, value []byte) {
-	ns := len(hb.names)
-	hb.names = append(hb.names, name...)
-	ne := len(hb.names)
-	hb.names = append(hb.names, value...)
-	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: ne, vs: ne, ve: len(hb.names), key: name})
+// fixedPrefix is namePrefix of a fixed name, a constant for each.
+func fixedPrefix(name string) uint64 {
+	switch name {
+	case "host":
+		return 'h'<<56 | 'o'<<48 | 's'<<40 | 't'<<32
+	case "content-length":
+		return 'c'<<56 | 'o'<<48 | 'n'<<40 | 't'<<32 | 'e'<<24 | 'n'<<16 | 't'<<8 | '-'
+	case "x-amz-date":
+		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 'd'<<8 | 'a'
+	case "x-amz-content-sha256":
+		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 'c'<<8 | 'o'
+	case "x-amz-security-token":
+		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 's'<<8 | 'e'
+	}
+	return namePrefix([]byte(name))
 }
 
-// addRawValue records a header the signer adds whose value is already
-// canonical (a validated host, date or payload hash); name is lower case.
-func (hb *headerBuf) addRawValue(name, value string) {
-	hb.addValue(name, value)
-	hb.entries[len(hb.entries)-1].raw = true
-}
-
-// addValue records a header the signer adds; name is lower case.
-func (hb *headerBuf) addValue(name, value string) {
-	ns := len(hb.names)
-	hb.names = append(hb.names, name...)
-	hb.entries = append(hb.entries, headerEntry{ns: ns, ne: len(hb.names), key: name, value: value})
+// addContentLength records the content-length header the signer sets.
+func (hb *headerBuf) addContentLength(n int64) {
+	hb.addFixed("content-length", "", strconv.AppendInt(hb.clen[:0], n, 10), false)
 }
 
 func (hb *headerBuf) name(i int) []byte { return hb.names[hb.entries[i].ns:hb.entries[i].ne] }
@@ -407,54 +431,76 @@ func (hb *headerBuf) compare(a, b int32) int {
 	return strings.Compare(ea.key, eb.key)
 }
 
-// namePrefix returns the first 8 bytes of name as a big-endian number, so
-// that most name comparisons are one integer comparison.
+// namePrefix returns the first 8 bytes of name as a big-endian number,
+// zero-padded, so that most name comparisons are one integer comparison.
 func namePrefix(name []byte) uint64 {
 	if len(name) >= 8 {
 		return binary.BigEndian.Uint64(name)
 	}
 	var p uint64
-	for i := 0; i < 8; i++ {
-		p <<= 8
-		if i < len(name) {
-			p |= uint64(name[i])
-		}
+	for i, c := range name {
+		p |= uint64(c) << (56 - 8*i)
 	}
 	return p
 }
 
 // sort orders hb.order, the indexes of the entries, by name. Sorting
 // indexes rather than the entries keeps pointer-carrying structs still.
+//
+// A request's headers come out of its map in random order, so a
+// comparison sort mispredicts its branches; when every name prefix is
+// distinct (the common case), an entry's place is the number of smaller
+// prefixes, counted without branches. The places are then 0..n-1; equal
+// prefixes share a place and make the sum of places smaller.
 func (hb *headerBuf) sort() {
-	hb.order = hb.order[:0]
-	for i := range hb.entries {
-		hb.order = append(hb.order, int32(i))
-	}
-	for i := range hb.entries {
-		e := &hb.entries[i]
-		e.prefix = namePrefix(hb.names[e.ns:e.ne])
-	}
+	e := hb.entries
+	n := len(e)
+	hb.order = slices.Grow(hb.order[:0], n)[:n]
 	o := hb.order
-	if len(o) > 12 {
-		slices.SortFunc(o, hb.compare)
-		return
-	}
-	for i := 1; i < len(o); i++ {
-		for j := i; j > 0 && hb.compare(o[j-1], o[j]) > 0; j-- {
-			o[j-1], o[j] = o[j], o[j-1]
+	if n <= 16 {
+		sum := 0
+		for i := range e {
+			p, rank := e[i].prefix, 0
+			for j := range e {
+				rank += b2i(e[j].prefix < p)
+			}
+			o[rank] = int32(i)
+			sum += rank
+		}
+		if sum == n*(n-1)/2 {
+			return
 		}
 	}
+	for i := range o {
+		o[i] = int32(i)
+	}
+	slices.SortFunc(o, hb.compare)
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a flag move.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // appendCanonical sorts the entries and appends the canonical headers block
-// to canon and the signed headers list to signed. Entries with the same
-// lower-case name are merged.
+// to canon and the signed headers list to signed, the fixed headers merged
+// in. Entries with the same lower-case name are merged.
 func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
 	hb.sort()
 	var err error
+	fixed := hb.fixed[:hb.nfixed]
 	for i := 0; i < len(hb.order); i++ {
 		e := &hb.entries[hb.order[i]]
 		name := hb.names[e.ns:e.ne]
+		for len(fixed) > 0 && (fixed[0].prefix < e.prefix || fixed[0].prefix == e.prefix && fixed[0].name < string(name)) {
+			if canon, signed, err = fixed[0].appendTo(canon, signed); err != nil {
+				return canon, signed, err
+			}
+			fixed = fixed[1:]
+		}
 		if len(signed) > 0 {
 			signed = append(signed, ';')
 		}
@@ -463,19 +509,6 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 		canon = append(canon, ':')
 		first := true
 		for {
-			switch {
-			case e.ve > e.vs:
-				canon = append(canon, hb.names[e.vs:e.ve]...)
-				first = false
-			case e.raw:
-				canon = append(canon, e.value...)
-				first = false
-			case e.values == nil:
-				if canon, err = appendHeaderValue(canon, e.value, name, !first); err != nil {
-					return canon, signed, err
-				}
-				first = false
-			}
 			for _, v := range e.values {
 				if canon, err = appendHeaderValue(canon, v, name, !first); err != nil {
 					return canon, signed, err
@@ -483,7 +516,7 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 				first = false
 			}
 			if i+1 < len(hb.order) {
-				if next := &hb.entries[hb.order[i+1]]; bytes.Equal(hb.names[next.ns:next.ne], name) {
+				if next := &hb.entries[hb.order[i+1]]; next.prefix == e.prefix && bytes.Equal(hb.names[next.ns:next.ne], name) {
 					i++
 					e = next
 					continue
@@ -493,7 +526,35 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 		}
 		canon = append(canon, '\n')
 	}
+	for i := range fixed {
+		if canon, signed, err = fixed[i].appendTo(canon, signed); err != nil {
+			return canon, signed, err
+		}
+	}
 	return canon, signed, nil
+}
+
+// appendTo appends the header's canonical line and its name in the signed
+// headers list.
+func (f *fixedHeader) appendTo(canon, signed []byte) ([]byte, []byte, error) {
+	if len(signed) > 0 {
+		signed = append(signed, ';')
+	}
+	signed = append(signed, f.name...)
+	canon = append(canon, f.name...)
+	canon = append(canon, ':')
+	switch {
+	case f.bytes != nil:
+		canon = append(canon, f.bytes...)
+	case f.check:
+		var err error
+		if canon, err = appendHeaderValue(canon, f.value, []byte(f.name), false); err != nil {
+			return canon, signed, err
+		}
+	default:
+		canon = append(canon, f.value...)
+	}
+	return append(canon, '\n'), signed, nil
 }
 
 // appendHeaderValue appends a header value trimmed, with runs of spaces and
@@ -542,7 +603,7 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 // plainValue reports whether a header value is already canonical: no
 // leading or trailing space, no run of spaces, no tab, CR or LF.
 func plainValue(v string) bool {
-	if v == "" {
+	if !hasSpaceOrControl(v) {
 		return true
 	}
 	if v[0] == ' ' || v[len(v)-1] == ' ' {
@@ -561,6 +622,31 @@ func plainValue(v string) bool {
 	return true
 }
 
+// hasSpaceOrControl reports whether s has a byte <= ' ' (which covers the
+// space, the tab, CR and LF), eight bytes at a time.
+func hasSpaceOrControl(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		// A byte below 0x21 borrows into its high bit when 0x21 is
+		// subtracted, and had that bit clear before.
+		if (x-0x2121212121212121)&^x&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	if i < len(s) && len(s) >= 8 {
+		// The last eight bytes, overlapping the word before.
+		x := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
+		return (x-0x2121212121212121)&^x&0x8080808080808080 != 0
+	}
+	for ; i < len(s); i++ {
+		if s[i] <= ' ' {
+			return true
+		}
+	}
+	return false
+}
+
 // deniedHeader reports whether a lower-case header name is on the default
 // deny list: headers that proxies and clients change or drop in transit.
 func deniedHeader(name []byte) bool {
@@ -570,14 +656,3 @@ func deniedHeader(name []byte) bool {
 	}
 	return false
 }
-
-// lowerTable maps every byte to its ASCII lower case.
-var lowerTable = func() (t [256]byte) {
-	for i := range t {
-		t[i] = byte(i)
-		if 'A' <= i && i <= 'Z' {
-			t[i] += 'a' - 'A'
-		}
-	}
-	return t
-}()

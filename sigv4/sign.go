@@ -3,7 +3,6 @@ package sigv4
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
@@ -123,16 +122,18 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 			}
 		}
 	}
-	setHeader(req.Header, "X-Amz-Date", all[:16])
+	// compute kept the value slices of the headers Sign sets, when the
+	// request had them (a request signed again): set them in place.
+	setHeader(req.Header, r.dateSlot, "X-Amz-Date", all[:16])
 	if s.contentHeader {
-		setHeader(req.Header, "X-Amz-Content-Sha256", r.payload)
+		setHeader(req.Header, r.sha256Slot, "X-Amz-Content-Sha256", r.payload)
 	}
 	if r.creds.SessionToken != "" {
-		setHeader(req.Header, "X-Amz-Security-Token", r.creds.SessionToken)
-	} else {
+		setHeader(req.Header, r.tokenSlot, "X-Amz-Security-Token", r.creds.SessionToken)
+	} else if r.tokenSlot != nil {
 		delete(req.Header, "X-Amz-Security-Token") // a stale token from an earlier signature
 	}
-	setHeader(req.Header, "Authorization", all[16:])
+	setHeader(req.Header, r.authSlot, "Authorization", all[16:])
 	if r.host != req.Host {
 		req.Host = r.host
 	}
@@ -142,11 +143,11 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 	return nil
 }
 
-// setHeader sets a canonical-key header to one value, reusing the existing
-// one-element slice when there is one.
-func setHeader(h http.Header, key, value string) {
-	if vv := h[key]; len(vv) == 1 {
-		vv[0] = value
+// setHeader sets a canonical-key header to one value, reusing slot, the
+// header's existing values, when it has exactly one.
+func setHeader(h http.Header, slot []string, key, value string) {
+	if len(slot) == 1 {
+		slot[0] = value
 		return
 	}
 	h[key] = []string{value}
@@ -242,22 +243,28 @@ func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires 
 
 // scratch is the reusable per-signature storage.
 type scratch struct {
-	res     result
-	h       hmacer
-	body    hash.Hash // hashes request bodies
-	hdr     headerBuf
-	q       queryBuf
-	creq    []byte // canonical request
-	sts     []byte // string to sign
-	signed  []byte // signed headers
-	scope   string // credential scope (reused when unchanged)
-	scopeB  []byte
-	out     []byte
-	amzDate [16]byte
-	hashHex [64]byte
-	sigHex  [64]byte
-	sig     [sha256.Size]byte
-	id      keyID
+	res    result
+	h      hmacer
+	body   hash.Hash // hashes request bodies
+	hdr    headerBuf
+	q      queryBuf
+	creq   []byte // canonical request
+	sts    []byte // string to sign
+	signed []byte // signed headers
+	scope  string // credential scope (reused when unchanged)
+	scopeB []byte
+	// amzDate and scope are for this second, region and service; a new
+	// scratch has dateUnix 0, a time no request is signed at.
+	dateUnix                  int64
+	scopeRegion, scopeService string
+	// The last host and access key ID that passed their checks.
+	validHost, validKeyID string
+	out                   []byte
+	amzDate               [16]byte
+	hashHex               [64]byte
+	sigHex                [64]byte
+	sig                   [sha256.Size]byte
+	id                    keyID
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -296,12 +303,16 @@ type result struct {
 	sendHeaders   []string // request header keys a presigned client must send
 	variants      bool     // the request has a case variant of a header Sign sets
 	contentLength int64
+
+	// The request's values of the headers Sign sets, nil when absent (a
+	// token slot is non-nil, maybe empty, when the key is present).
+	dateSlot, sha256Slot, tokenSlot, authSlot []string
 }
 
 // compute builds the canonical request, the string to sign and the
 // signature into sc, for header signing or, with presign, query signing.
 func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.Request, payloadHash string, presign bool, expires time.Duration) error {
-	*r = result{}
+	// r is zero: scratches come zeroed from the pool.
 	if req == nil || req.URL == nil {
 		return fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
 	}
@@ -314,8 +325,11 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	if r.host == "" {
 		return fmt.Errorf("%w: no host", ErrInvalidRequest)
 	}
-	if !awsenc.ValidHost(r.host) {
-		return fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
+	if r.host != sc.validHost {
+		if !awsenc.ValidHost(r.host) {
+			return fmt.Errorf("%w: invalid host %q", ErrInvalidRequest, r.host)
+		}
+		sc.validHost = r.host
 	}
 	r.method = req.Method
 	if r.method == "" {
@@ -335,8 +349,11 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
 	}
-	if !awsenc.ValidAccessKeyID(creds.AccessKeyID) {
-		return fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
+	if creds.AccessKeyID != sc.validKeyID {
+		if !awsenc.ValidAccessKeyID(creds.AccessKeyID) {
+			return fmt.Errorf("%w: access key ID %q contains '/', ',', '=' or whitespace", ErrInvalidCredentials, creds.AccessKeyID)
+		}
+		sc.validKeyID = creds.AccessKeyID
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	r.signedAt = now
@@ -373,16 +390,20 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		}
 	}
 
-	// Date and scope.
-	awsenc.AppendAmzDate(sc.amzDate[:0], now)
-	sc.scopeB = append(sc.scopeB[:0], sc.amzDate[:8]...)
-	sc.scopeB = append(sc.scopeB, '/')
-	sc.scopeB = append(sc.scopeB, s.region...)
-	sc.scopeB = append(sc.scopeB, '/')
-	sc.scopeB = append(sc.scopeB, s.service...)
-	sc.scopeB = append(sc.scopeB, "/aws4_request"...)
-	if sc.scope != string(sc.scopeB) {
-		sc.scope = string(sc.scopeB)
+	// Date and scope, kept in the scratch while the second, the region and
+	// the service stay the same.
+	if unix := now.Unix(); unix != sc.dateUnix || sc.scopeRegion != s.region || sc.scopeService != s.service {
+		awsenc.AppendAmzDate(sc.amzDate[:0], now)
+		sc.scopeB = append(sc.scopeB[:0], sc.amzDate[:8]...)
+		sc.scopeB = append(sc.scopeB, '/')
+		sc.scopeB = append(sc.scopeB, s.region...)
+		sc.scopeB = append(sc.scopeB, '/')
+		sc.scopeB = append(sc.scopeB, s.service...)
+		sc.scopeB = append(sc.scopeB, "/aws4_request"...)
+		if sc.scope != string(sc.scopeB) {
+			sc.scope = string(sc.scopeB)
+		}
+		sc.dateUnix, sc.scopeRegion, sc.scopeService = unix, s.region, s.service
 	}
 
 	// Canonical request: method.
@@ -435,24 +456,43 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	// Headers.
 	hb := &sc.hdr
 	hb.reset()
-	hb.addRawValue("host", r.host)
+	hb.addFixed("host", r.host, nil, false)
 	if !presign {
-		hb.addValueBytes("x-amz-date", sc.amzDate[:])
+		hb.addFixed("x-amz-date", "", sc.amzDate[:], false)
 		if s.contentHeader {
-			hb.addRawValue("x-amz-content-sha256", r.payload)
+			hb.addFixed("x-amz-content-sha256", r.payload, nil, false)
 		}
 		if creds.SessionToken != "" && s.signToken {
-			hb.addValue("x-amz-security-token", creds.SessionToken)
+			hb.addFixed("x-amz-security-token", creds.SessionToken, nil, true)
 		}
 	}
 	for k, vv := range req.Header {
+		// The canonical keys of headers never signed from the map are
+		// skipped before lower-casing; Sign keeps the values of those it
+		// sets.
 		switch k {
-		case "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "User-Agent", "Host", "Content-Length":
-			// The common canonical keys of headers never signed from the
-			// map: skip them before lower-casing (the hook, when set, still
-			// decides on User-Agent).
-			if k != "User-Agent" || s.signHeader == nil {
+		case "Authorization":
+			r.authSlot = vv
+			continue
+		case "X-Amz-Date":
+			r.dateSlot = vv
+			continue
+		case "X-Amz-Security-Token":
+			r.tokenSlot = vv
+			if r.tokenSlot == nil {
+				r.tokenSlot = []string{}
+			}
+			continue
+		case "X-Amz-Content-Sha256":
+			r.sha256Slot = vv
+			if s.contentHeader && !presign {
 				continue
+			}
+		case "Host", "Content-Length":
+			continue
+		case "User-Agent":
+			if s.signHeader == nil {
+				continue // the hook, when set, decides on User-Agent
 			}
 		}
 		n, nl := len(hb.entries), len(hb.names)
@@ -485,8 +525,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	}
 	if req.ContentLength > 0 && (s.signHeader == nil || s.signHeader("content-length", true)) {
 		r.contentLength = req.ContentLength
-		sc.out = strconv.AppendInt(sc.out[:0], req.ContentLength, 10)
-		hb.addValueBytes("content-length", sc.out)
+		hb.addContentLength(req.ContentLength)
 	}
 
 	// Presign parameters join the query before it is sorted.
@@ -535,7 +574,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 
 	// String to sign.
 	sum := sha256.Sum256(b)
-	hex.Encode(sc.hashHex[:], sum[:])
+	awsenc.EncodeHex32(&sc.hashHex, &sum)
 	t := append(sc.sts[:0], Algorithm+"\n"...)
 	t = append(t, sc.amzDate[:]...)
 	t = append(t, '\n')
@@ -549,7 +588,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	copy(sc.id.date[:], sc.amzDate[:8])
 	key := s.signingKey(sc)
 	sc.h.sign(key, &sc.sig, sc.sts)
-	hex.Encode(sc.sigHex[:], sc.sig[:])
+	awsenc.EncodeHex32(&sc.sigHex, &sc.sig)
 	sc.id = keyID{}
 	return nil
 }
@@ -573,28 +612,16 @@ func canonicalHost(scheme, reqHost, urlHost string) string {
 // validPayloadHash reports whether h is 64 lower-case hex digits or one of
 // the literal payload values.
 func validPayloadHash(h string) bool {
+	if awsenc.ValidHex64(h) {
+		return true
+	}
 	switch h {
 	case UnsignedPayload, StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedPayloadTrailer,
 		"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER":
 		return true
 	}
-	if len(h) != 64 {
-		return false
-	}
-	bad := false
-	for i := 0; i < len(h); i++ {
-		bad = bad || !lowerHex[h[i]]
-	}
-	return !bad
+	return false
 }
-
-// lowerHex[c] reports whether c is a lower-case hex digit.
-var lowerHex = func() (t [256]bool) {
-	for _, c := range "0123456789abcdef" {
-		t[c] = true
-	}
-	return t
-}()
 
 // hashBody returns the hex SHA-256 of req's body without consuming it.
 func (sc *scratch) hashBody(req *http.Request) (string, error) {
@@ -636,7 +663,7 @@ func (sc *scratch) hashBody(req *http.Request) (string, error) {
 	var sum [sha256.Size]byte
 	var hexSum [2 * sha256.Size]byte
 	h.Sum(sum[:0])
-	hex.Encode(hexSum[:], sum[:])
+	awsenc.EncodeHex32(&hexSum, &sum)
 	return string(hexSum[:]), nil
 }
 

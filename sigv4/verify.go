@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -451,7 +450,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 // it with key and compares the signature with provided in constant time.
 func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, provided []byte) bool {
 	sum := sha256.Sum256(sc.creq)
-	hex.Encode(sc.hashHex[:], sum[:])
+	awsenc.EncodeHex32(&sc.hashHex, &sum)
 	t := append(sc.sts[:0], Algorithm+"\n"...)
 	t = append(t, a.amzDate...)
 	t = append(t, '\n')
@@ -891,7 +890,7 @@ func (v *Verifier) payloadHash(r *http.Request, a *auth, sc *scratch) (string, e
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	sum := sha256.Sum256(body)
-	hex.Encode(sc.hashHex[:], sum[:])
+	awsenc.EncodeHex32(&sc.hashHex, &sum)
 	return string(sc.hashHex[:]), nil
 }
 
@@ -935,7 +934,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	}
 	hb := &sc.hdr
 	hb.reset()
-	hb.addRawValue("host", host)
+	hb.addFixed("host", host, nil, false)
 	var found uint64 // bit i: the i-th signed name was found
 	found |= 1 << nameIndex(a.signedHeaders, "host")
 	size := len(host)
@@ -968,8 +967,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 		}
 	}
 	if i := nameIndex(a.signedHeaders, "content-length"); i >= 0 && found&(1<<i) == 0 && r.ContentLength >= 0 {
-		sc.out = strconv.AppendInt(sc.out[:0], r.ContentLength, 10)
-		hb.addValueBytes("content-length", sc.out)
+		hb.addContentLength(r.ContentLength)
 		found |= 1 << i
 	}
 	if count := strings.Count(a.signedHeaders, ";") + 1; found != 1<<count-1 {
@@ -1089,6 +1087,14 @@ func decodeLowerHex(dst []byte, s string) bool {
 	}
 	return ok
 }
+
+// lowerHex[c] reports whether c is a lower-case hex digit.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
 
 // wrapBody replaces r.Body with a reader that checks the payload hash.
 func wrapBody(r *http.Request, payloadHash string) {

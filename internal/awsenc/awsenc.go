@@ -7,6 +7,7 @@ package awsenc
 import (
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"hash"
 	"time"
 )
@@ -141,4 +142,84 @@ func (k *HMACKey) Sum(inner, outer hash.Hash, sum, out *[sha256.Size]byte, msg [
 	inner.Sum(sum[:0])
 	outer.Write(sum[:])
 	outer.Sum(out[:0])
+}
+
+// EncodeHex32 writes the lower-case hex form of a SHA-256 digest into dst.
+// It is encoding/hex.Encode for this one size, eight bytes at a time: the
+// signer encodes two digests per signature.
+func EncodeHex32(dst *[2 * sha256.Size]byte, src *[sha256.Size]byte) {
+	be := binary.BigEndian
+	be.PutUint64(dst[0:8], hex8(be.Uint32(src[0:4])))
+	be.PutUint64(dst[8:16], hex8(be.Uint32(src[4:8])))
+	be.PutUint64(dst[16:24], hex8(be.Uint32(src[8:12])))
+	be.PutUint64(dst[24:32], hex8(be.Uint32(src[12:16])))
+	be.PutUint64(dst[32:40], hex8(be.Uint32(src[16:20])))
+	be.PutUint64(dst[40:48], hex8(be.Uint32(src[20:24])))
+	be.PutUint64(dst[48:56], hex8(be.Uint32(src[24:28])))
+	be.PutUint64(dst[56:64], hex8(be.Uint32(src[28:32])))
+}
+
+// hex8 spreads the eight nibbles of x into eight bytes, most significant
+// first, and turns each into its lower-case hex digit.
+func hex8(x uint32) uint64 {
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	v = (v | v<<8) & 0x00ff00ff00ff00ff
+	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
+	// Nibbles 10..15 carry into bit 4 when 6 is added: those get 'a'-'0'-10
+	// more than '0'.
+	letters := (v + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return v + 0x3030303030303030 + letters*('a'-'0'-10)
+}
+
+// ValidHex64 reports whether s is exactly 64 lower-case hex digits, the
+// form of a hex SHA-256 digest. It checks eight bytes at a time.
+func ValidHex64(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	ok := uint64(hi)
+	for i := 0; i < len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		ok &= (inRange(x, '0', '9') | inRange(x, 'a', 'f')) &^ x
+	}
+	return ok == hi
+}
+
+// hi is the high bit of every byte of a word.
+const hi = 0x8080808080808080
+
+// inRange sets the high bit of each byte of x that is in lo..hi, for bytes
+// below 0x80 (the caller masks the others out with &^ x). Adding 0x80-lo
+// sets the high bit of a byte >= lo, adding 0x7f-hi that of a byte > hi;
+// neither carries into the next byte for bytes below 0x80.
+func inRange(x uint64, lo, hi byte) uint64 {
+	const ones = 0x0101010101010101
+	return (x + ones*uint64(0x80-lo)) &^ (x + ones*uint64(0x7f-hi)) & 0x8080808080808080
+}
+
+// LowerASCII lower-cases the ASCII letters of b in place, eight bytes at a
+// time; other bytes are left alone.
+func LowerASCII(b []byte) {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		// Clear the high bits first so that inRange sees no byte >= 0x80,
+		// then leave out the bytes that had one.
+		upper := inRange(x&^hi, 'A', 'Z') &^ x
+		binary.LittleEndian.PutUint64(b[i:i+8], x|upper>>2) // 0x80>>2 is 'a'-'A'
+	}
+	if i < len(b) && len(b) >= 8 {
+		// Lower-casing is idempotent: the last eight bytes, overlapping
+		// the word before, finish the tail.
+		x := binary.LittleEndian.Uint64(b[len(b)-8:])
+		upper := inRange(x&^hi, 'A', 'Z') &^ x
+		binary.LittleEndian.PutUint64(b[len(b)-8:], x|upper>>2)
+		return
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
 }
