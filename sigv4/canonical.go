@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/http"
 	"net/url"
 	"slices"
@@ -321,7 +322,7 @@ func unhex(c byte) byte {
 //	signed:    "host;x-amz-date"
 func CanonicalHeaders(host string, h http.Header) (canonical, signed string, err error) {
 	var hb headerBuf
-	hb.addFixed("host", host, nil, true)
+	hb.set(slotHost, host, nil, true)
 	for k, vv := range h {
 		if strings.EqualFold(k, "host") {
 			continue
@@ -342,16 +343,37 @@ type headerEntry struct {
 	values []string
 }
 
-// fixedHeader is a header the signer sets itself: host, content-length and
-// the x-amz-* headers of the signature. Their names are constants that no
-// request header is signed under, so they need no sorting among the
-// request's headers: they are kept in order and merged in.
+// fixedSlot names a header the signer sets itself: host, content-length
+// and the x-amz-* headers of the signature. No request header is signed
+// under these names, so they need no sorting among the request's headers:
+// the slots are in name order and are merged in.
+type fixedSlot uint8
+
+const (
+	slotContentLength fixedSlot = iota
+	slotHost
+	slotContentSHA256
+	slotDate
+	slotToken
+	numSlots
+)
+
+// fixedNames are the slots' header names, in order.
+var fixedNames = [numSlots]string{"content-length", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"}
+
+// fixedPrefixes are the namePrefix of fixedNames.
+var fixedPrefixes = func() (p [numSlots]uint64) {
+	for i, name := range fixedNames {
+		p[i] = namePrefix([]byte(name))
+	}
+	return p
+}()
+
+// fixedHeader is the value of a slot.
 type fixedHeader struct {
-	prefix uint64
-	name   string
-	value  string
-	bytes  []byte // the value, when it is in a buffer of the signer
-	check  bool   // the value is canonicalized like a request header's
+	value string
+	bytes []byte // the value, when it is in a buffer of the signer
+	check bool   // the value is canonicalized like a request header's
 }
 
 // headerBuf collects the headers to sign into reusable storage.
@@ -359,60 +381,67 @@ type headerBuf struct {
 	names   []byte
 	entries []headerEntry
 	order   []int32
-	fixed   [5]fixedHeader
-	nfixed  int
+	lines   []headerLine
+	fixed   [numSlots]fixedHeader
+	slots   uint8    // bit i: slot i is set
 	clen    [20]byte // content-length digits
 }
 
 func (hb *headerBuf) reset() {
 	hb.names = hb.names[:0]
 	hb.entries = hb.entries[:0]
-	hb.nfixed = 0
+	hb.slots = 0
 }
 
 // add records a request header under its lower-case name.
 func (hb *headerBuf) add(key string, values []string) {
 	ns := len(hb.names)
-	hb.names = append(hb.names, key...)
-	lower := hb.names[ns:]
-	awsenc.LowerASCII(lower)
-	hb.entries = append(hb.entries, headerEntry{prefix: namePrefix(lower), ns: ns, ne: len(hb.names), key: key, values: values})
+	var prefix uint64
+	hb.names, prefix = appendLowerName(hb.names, key)
+	hb.entries = append(hb.entries, headerEntry{prefix: prefix, ns: ns, ne: len(hb.names), key: key, values: values})
 }
 
-// addFixed records a header the signer sets: name is one of the fixed
-// names, lower case, and the caller signs no request header under it. The
-// value is taken as canonical (a validated host, the date, a payload hash)
-// unless check is set.
-func (hb *headerBuf) addFixed(name, value string, bytes []byte, check bool) {
-	f := fixedHeader{prefix: fixedPrefix(name), name: name, value: value, bytes: bytes, check: check}
-	i := hb.nfixed
-	for ; i > 0 && hb.fixed[i-1].prefix > f.prefix; i-- { // the fixed names differ in their prefixes
-		hb.fixed[i] = hb.fixed[i-1]
+// appendLowerName appends key lower-cased to dst and returns its
+// namePrefix too.
+func appendLowerName(dst []byte, key string) ([]byte, uint64) {
+	if len(key) < 8 {
+		var p uint64
+		for i := 0; i < len(key); i++ {
+			c := key[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			p |= uint64(c) << (56 - 8*i)
+		}
+		return dst, p
 	}
-	hb.fixed[i] = f
-	hb.nfixed++
-}
-
-// fixedPrefix is namePrefix of a fixed name, a constant for each.
-func fixedPrefix(name string) uint64 {
-	switch name {
-	case "host":
-		return 'h'<<56 | 'o'<<48 | 's'<<40 | 't'<<32
-	case "content-length":
-		return 'c'<<56 | 'o'<<48 | 'n'<<40 | 't'<<32 | 'e'<<24 | 'n'<<16 | 't'<<8 | '-'
-	case "x-amz-date":
-		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 'd'<<8 | 'a'
-	case "x-amz-content-sha256":
-		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 'c'<<8 | 'o'
-	case "x-amz-security-token":
-		return 'x'<<56 | '-'<<48 | 'a'<<40 | 'm'<<32 | 'z'<<24 | '-'<<16 | 's'<<8 | 'e'
+	n := len(dst)
+	dst = append(dst, key...)
+	// Lower-case from key rather than in place: reading back the bytes
+	// just written, at an offset, stalls the store forwarding.
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(key); i += 8 {
+		binary.LittleEndian.PutUint64(out[i:i+8], awsenc.Lower8(binary.LittleEndian.Uint64([]byte(key[i:i+8]))))
 	}
-	return namePrefix([]byte(name))
+	if i < len(key) {
+		j := len(key) - 8 // the last eight bytes, overlapping the word before
+		binary.LittleEndian.PutUint64(out[j:j+8], awsenc.Lower8(binary.LittleEndian.Uint64([]byte(key[j:j+8]))))
+	}
+	return dst, binary.BigEndian.Uint64(out[:8])
 }
 
-// addContentLength records the content-length header the signer sets.
-func (hb *headerBuf) addContentLength(n int64) {
-	hb.addFixed("content-length", "", strconv.AppendInt(hb.clen[:0], n, 10), false)
+// set fills a slot. The value is taken as canonical (a validated host, the
+// date, a payload hash) unless check is set.
+func (hb *headerBuf) set(slot fixedSlot, value string, bytes []byte, check bool) {
+	hb.fixed[slot] = fixedHeader{value: value, bytes: bytes, check: check}
+	hb.slots |= 1 << slot
+}
+
+// setContentLength fills the content-length slot.
+func (hb *headerBuf) setContentLength(n int64) {
+	hb.set(slotContentLength, "", strconv.AppendInt(hb.clen[:0], n, 10), false)
 }
 
 func (hb *headerBuf) name(i int) []byte { return hb.names[hb.entries[i].ns:hb.entries[i].ne] }
@@ -485,76 +514,124 @@ func b2i(b bool) int {
 	return 0
 }
 
-// appendCanonical sorts the entries and appends the canonical headers block
-// to canon and the signed headers list to signed, the fixed headers merged
-// in. Entries with the same lower-case name are merged.
-func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
-	hb.sort()
-	var err error
-	fixed := hb.fixed[:hb.nfixed]
-	for i := 0; i < len(hb.order); i++ {
+// headerLine is one line of the canonical headers block: a slot, or the
+// request headers order[first:last], which share one lower-case name.
+type headerLine struct {
+	slot        fixedSlot // numSlots for request headers
+	first, last int
+}
+
+// buildLines merges the sorted request headers and the slots into
+// hb.lines. hb.sort must have run.
+func (hb *headerBuf) buildLines() {
+	hb.lines = hb.lines[:0]
+	slots := hb.slots
+	for i := 0; i < len(hb.order); {
 		e := &hb.entries[hb.order[i]]
 		name := hb.names[e.ns:e.ne]
-		for len(fixed) > 0 && (fixed[0].prefix < e.prefix || fixed[0].prefix == e.prefix && fixed[0].name < string(name)) {
-			if canon, signed, err = fixed[0].appendTo(canon, signed); err != nil {
-				return canon, signed, err
+		for slots != 0 {
+			s := fixedSlot(bits.TrailingZeros8(slots))
+			if p := fixedPrefixes[s]; p > e.prefix || p == e.prefix && fixedNames[s] > string(name) {
+				break
 			}
-			fixed = fixed[1:]
+			hb.lines = append(hb.lines, headerLine{slot: s})
+			slots &= slots - 1
 		}
-		if len(signed) > 0 {
+		j := i + 1
+		for j < len(hb.order) {
+			next := &hb.entries[hb.order[j]]
+			if next.prefix != e.prefix || !bytes.Equal(hb.names[next.ns:next.ne], name) {
+				break
+			}
+			j++
+		}
+		hb.lines = append(hb.lines, headerLine{slot: numSlots, first: i, last: j})
+		i = j
+	}
+	for ; slots != 0; slots &= slots - 1 {
+		hb.lines = append(hb.lines, headerLine{slot: fixedSlot(bits.TrailingZeros8(slots))})
+	}
+}
+
+// lineName returns the lower-case name of a line.
+func (hb *headerBuf) lineName(ln *headerLine) []byte {
+	if ln.slot < numSlots {
+		return fixedNameBytes[ln.slot]
+	}
+	e := &hb.entries[hb.order[ln.first]]
+	return hb.names[e.ns:e.ne]
+}
+
+// fixedNameBytes are fixedNames as byte slices, never written.
+var fixedNameBytes = func() (b [numSlots][]byte) {
+	for i, name := range fixedNames {
+		b[i] = []byte(name)
+	}
+	return b
+}()
+
+// appendCanonical sorts the entries and appends the canonical headers block
+// to canon and the signed headers list to signed, the slots merged in.
+// Entries with the same lower-case name are merged.
+func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
+	hb.sort()
+	hb.buildLines()
+	var err error
+	for i := range hb.lines {
+		ln := &hb.lines[i]
+		name := hb.lineName(ln)
+		if i > 0 {
 			signed = append(signed, ';')
 		}
 		signed = append(signed, name...)
 		canon = append(canon, name...)
 		canon = append(canon, ':')
-		first := true
-		for {
-			for _, v := range e.values {
-				if canon, err = appendHeaderValue(canon, v, name, !first); err != nil {
-					return canon, signed, err
-				}
-				first = false
-			}
-			if i+1 < len(hb.order) {
-				if next := &hb.entries[hb.order[i+1]]; next.prefix == e.prefix && bytes.Equal(hb.names[next.ns:next.ne], name) {
-					i++
-					e = next
-					continue
-				}
-			}
-			break
+		if ln.slot < numSlots {
+			canon, err = hb.appendSlotValue(ln.slot, canon)
+		} else {
+			canon, err = hb.appendValues(canon, name, ln.first, ln.last, nil)
 		}
-		canon = append(canon, '\n')
-	}
-	for i := range fixed {
-		if canon, signed, err = fixed[i].appendTo(canon, signed); err != nil {
+		if err != nil {
 			return canon, signed, err
 		}
+		canon = append(canon, '\n')
 	}
 	return canon, signed, nil
 }
 
-// appendTo appends the header's canonical line and its name in the signed
-// headers list.
-func (f *fixedHeader) appendTo(canon, signed []byte) ([]byte, []byte, error) {
-	if len(signed) > 0 {
-		signed = append(signed, ';')
+// appendValues appends the canonical values of request headers
+// order[first:last], comma-joined; with vals set, vals[p] are the values of
+// position p instead of the entries'.
+func (hb *headerBuf) appendValues(canon, name []byte, first, last int, vals [][]string) ([]byte, error) {
+	comma := false
+	for p := first; p < last; p++ {
+		var vv []string
+		if vals != nil {
+			vv = vals[p]
+		} else {
+			vv = hb.entries[hb.order[p]].values
+		}
+		for _, v := range vv {
+			var err error
+			if canon, err = appendHeaderValue(canon, v, name, comma); err != nil {
+				return canon, err
+			}
+			comma = true
+		}
 	}
-	signed = append(signed, f.name...)
-	canon = append(canon, f.name...)
-	canon = append(canon, ':')
+	return canon, nil
+}
+
+// appendSlotValue appends the canonical value of a slot.
+func (hb *headerBuf) appendSlotValue(s fixedSlot, canon []byte) ([]byte, error) {
+	f := &hb.fixed[s]
 	switch {
 	case f.bytes != nil:
-		canon = append(canon, f.bytes...)
+		return append(canon, f.bytes...), nil
 	case f.check:
-		var err error
-		if canon, err = appendHeaderValue(canon, f.value, []byte(f.name), false); err != nil {
-			return canon, signed, err
-		}
-	default:
-		canon = append(canon, f.value...)
+		return appendHeaderValue(canon, f.value, fixedNameBytes[s], false)
 	}
-	return append(canon, '\n'), signed, nil
+	return append(canon, f.value...), nil
 }
 
 // appendHeaderValue appends a header value trimmed, with runs of spaces and

@@ -7,10 +7,30 @@ import (
 
 // Tests of the unexported fast paths, each against the slow, obvious form.
 
-func TestFixedPrefix(t *testing.T) {
-	for _, name := range []string{"host", "content-length", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token", "other"} {
-		if got, want := fixedPrefix(name), namePrefix([]byte(name)); got != want {
-			t.Errorf("fixedPrefix(%q) = %#x, want %#x", name, got, want)
+func TestFixedSlotsInOrder(t *testing.T) {
+	for i := 1; i < len(fixedNames); i++ {
+		if fixedNames[i-1] >= fixedNames[i] || fixedPrefixes[i-1] >= fixedPrefixes[i] {
+			t.Errorf("slot %d (%s) does not sort before slot %d (%s) by prefix", i-1, fixedNames[i-1], i, fixedNames[i])
+		}
+	}
+}
+
+func TestAppendLowerName(t *testing.T) {
+	for _, key := range []string{"", "A", "Range", "If-None-Match", "X-Amz-Expected-Bucket-Owner", "ABCDEFGH", "Ü-Hdr", "X-\xc1\xdaABCDEFGHIJ"} {
+		got, prefix := appendLowerName([]byte("keep"), key)
+		want := []byte("keep")
+		for i := 0; i < len(key); i++ {
+			c := key[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			want = append(want, c)
+		}
+		if string(got) != string(want) {
+			t.Errorf("appendLowerName(%q) = %q, want %q", key, got, want)
+		}
+		if wp := namePrefix(got[4:]); prefix != wp {
+			t.Errorf("appendLowerName(%q) prefix = %#x, want %#x", key, prefix, wp)
 		}
 	}
 }
@@ -66,5 +86,32 @@ func TestHeaderSortTies(t *testing.T) {
 	want := []string{"A", "Range", "x-amz-meta-", "X-Amz-Meta-A", "x-amz-meta-a", "X-Amz-Meta-b"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("order = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkHeaderBlock measures collecting, sorting and writing the
+// canonical headers of the S3 GET of bench_test.go.
+func BenchmarkHeaderBlock(b *testing.B) {
+	h := map[string][]string{
+		"Range":                       {"bytes=0-1023"},
+		"If-None-Match":               {`"9b2cf535f27731c974343645a3985328"`},
+		"X-Amz-Expected-Bucket-Owner": {"111122223333"},
+	}
+	var hb headerBuf
+	var canon, signed []byte
+	date := []byte("20261128T120000Z")
+	for b.Loop() {
+		hb.reset()
+		hb.set(slotHost, "examplebucket.s3.us-east-1.amazonaws.com", nil, false)
+		hb.set(slotDate, "", date, false)
+		hb.set(slotContentSHA256, EmptyPayloadHash, nil, false)
+		for k, vv := range h {
+			hb.add(k, vv)
+		}
+		var err error
+		canon, signed, err = hb.appendCanonical(canon[:0], signed[:0])
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"hash"
 	"sync"
 	"time"
@@ -104,6 +105,40 @@ func newSigningKey(h *hmacer, key [sha256.Size]byte) *signingKey {
 func (h *hmacer) sign(k *signingKey, out *[sha256.Size]byte, msg []byte) {
 	h.init()
 	k.Sum(h.inner, h.outer, &h.sum, out, msg)
+}
+
+// midstate is the inner SHA-256 state of an HMAC with key after the first
+// block of a message that starts with head; the strings to sign of one
+// second and scope share their first block.
+type midstate struct {
+	key   *signingKey
+	head  [sha256.BlockSize]byte
+	state []byte // marshaled
+}
+
+// signFrom is sign, reusing m when msg starts with m's head under key and
+// refreshing m otherwise.
+func (h *hmacer) signFrom(k *signingKey, m *midstate, out *[sha256.Size]byte, msg []byte) {
+	h.init()
+	if len(msg) < sha256.BlockSize || !k.HasStates() {
+		k.Sum(h.inner, h.outer, &h.sum, out, msg)
+		return
+	}
+	if m.key != k || string(m.head[:]) != string(msg[:sha256.BlockSize]) {
+		k.Start(h.inner)
+		h.inner.Write(msg[:sha256.BlockSize])
+		state, err := h.inner.(encoding.BinaryAppender).AppendBinary(m.state[:0])
+		if err != nil {
+			k.Sum(h.inner, h.outer, &h.sum, out, msg)
+			return
+		}
+		m.key, m.state = k, state
+		copy(m.head[:], msg)
+	}
+	if !k.SumFrom(h.inner, h.outer, m.state, &h.sum, out, msg[sha256.BlockSize:]) {
+		m.key = nil
+		k.Sum(h.inner, h.outer, &h.sum, out, msg)
+	}
 }
 
 // keyID identifies a derived key. The secret is part of it, so a rotated

@@ -96,13 +96,16 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 	}
 	// One string holds every value the signer sets: the date, then the
 	// Authorization value.
-	b := sc.out[:0]
-	b = append(b, sc.amzDate[:]...)
-	b = append(b, Algorithm+" Credential="...)
-	b = append(b, r.creds.AccessKeyID...)
-	b = append(b, '/')
-	b = append(b, sc.scope...)
-	b = append(b, ", SignedHeaders="...)
+	if r.creds.AccessKeyID != sc.authKeyID {
+		sc.authHead = append(sc.authHead[:0], sc.amzDate[:]...)
+		sc.authHead = append(sc.authHead, Algorithm+" Credential="...)
+		sc.authHead = append(sc.authHead, r.creds.AccessKeyID...)
+		sc.authHead = append(sc.authHead, '/')
+		sc.authHead = append(sc.authHead, sc.scope...)
+		sc.authHead = append(sc.authHead, ", SignedHeaders="...)
+		sc.authKeyID = r.creds.AccessKeyID
+	}
+	b := append(sc.out[:0], sc.authHead...)
 	b = append(b, sc.signed...)
 	b = append(b, ", Signature="...)
 	b = append(b, sc.sigHex[:]...)
@@ -259,12 +262,23 @@ type scratch struct {
 	scopeRegion, scopeService string
 	// The last host and access key ID that passed their checks.
 	validHost, validKeyID string
-	out                   []byte
-	amzDate               [16]byte
-	hashHex               [64]byte
-	sigHex                [64]byte
-	sig                   [sha256.Size]byte
-	id                    keyID
+	// The last header key set signed (see shape), and the keys the walk of
+	// the last request's headers met.
+	shape shape
+	seen  []seenKey
+	// For this second and scope: the string to sign up to the hash, the
+	// HMAC state after its first block, and the Authorization value up to
+	// the signed headers for the access key authKeyID.
+	stsHead   []byte
+	mid       midstate
+	authHead  []byte
+	authKeyID string
+	out       []byte
+	amzDate   [16]byte
+	hashHex   [64]byte
+	sigHex    [64]byte
+	sig       [sha256.Size]byte
+	id        keyID
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -273,6 +287,8 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func putScratch(sc *scratch) {
 	sc.res = result{} // drop the credentials and the request's strings
+	sc.shape.clear()
+	clear(sc.seen)
 	if cap(sc.creq) > 64<<10 || cap(sc.q.b) > 64<<10 || cap(sc.out) > 64<<10 {
 		return // do not keep huge buffers alive
 	}
@@ -403,6 +419,14 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		if sc.scope != string(sc.scopeB) {
 			sc.scope = string(sc.scopeB)
 		}
+		// The string to sign up to the canonical request's hash.
+		sc.stsHead = append(sc.stsHead[:0], Algorithm+"\n"...)
+		sc.stsHead = append(sc.stsHead, sc.amzDate[:]...)
+		sc.stsHead = append(sc.stsHead, '\n')
+		sc.stsHead = append(sc.stsHead, sc.scope...)
+		sc.stsHead = append(sc.stsHead, '\n')
+		sc.mid.key = nil
+		sc.authKeyID = ""
 		sc.dateUnix, sc.scopeRegion, sc.scopeService = unix, s.region, s.service
 	}
 
@@ -456,76 +480,36 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	// Headers.
 	hb := &sc.hdr
 	hb.reset()
-	hb.addFixed("host", r.host, nil, false)
+	hb.set(slotHost, r.host, nil, false)
 	if !presign {
-		hb.addFixed("x-amz-date", "", sc.amzDate[:], false)
+		hb.set(slotDate, "", sc.amzDate[:], false)
 		if s.contentHeader {
-			hb.addFixed("x-amz-content-sha256", r.payload, nil, false)
+			hb.set(slotContentSHA256, r.payload, nil, false)
 		}
 		if creds.SessionToken != "" && s.signToken {
-			hb.addFixed("x-amz-security-token", creds.SessionToken, nil, true)
-		}
-	}
-	for k, vv := range req.Header {
-		// The canonical keys of headers never signed from the map are
-		// skipped before lower-casing; Sign keeps the values of those it
-		// sets.
-		switch k {
-		case "Authorization":
-			r.authSlot = vv
-			continue
-		case "X-Amz-Date":
-			r.dateSlot = vv
-			continue
-		case "X-Amz-Security-Token":
-			r.tokenSlot = vv
-			if r.tokenSlot == nil {
-				r.tokenSlot = []string{}
-			}
-			continue
-		case "X-Amz-Content-Sha256":
-			r.sha256Slot = vv
-			if s.contentHeader && !presign {
-				continue
-			}
-		case "Host", "Content-Length":
-			continue
-		case "User-Agent":
-			if s.signHeader == nil {
-				continue // the hook, when set, decides on User-Agent
-			}
-		}
-		n, nl := len(hb.entries), len(hb.names)
-		hb.add(k, vv)
-		name := hb.name(n)
-		var sign bool
-		switch string(name) {
-		case "host", "content-length":
-			// They come from req.Host and req.ContentLength.
-		case "x-amz-date", "x-amz-security-token", "authorization":
-			// The signer's own. A key spelled otherwise than Sign sets it
-			// ("x-amz-date") would go out beside the new value: Sign drops it.
-			r.variants = r.variants || k != http.CanonicalHeaderKey(k)
-		case "x-amz-content-sha256":
-			sign = presign || !s.contentHeader
-			r.variants = r.variants || !sign && k != "X-Amz-Content-Sha256"
-		default:
-			sign = !deniedHeader(name)
-			if s.signHeader != nil {
-				sign = s.signHeader(string(name), sign)
-			}
-		}
-		if !sign {
-			hb.entries, hb.names = hb.entries[:n], hb.names[:nl]
-			continue
-		}
-		if presign {
-			r.sendHeaders = append(r.sendHeaders, k)
+			hb.set(slotToken, creds.SessionToken, nil, true)
 		}
 	}
 	if req.ContentLength > 0 && (s.signHeader == nil || s.signHeader("content-length", true)) {
 		r.contentLength = req.ContentLength
-		hb.addContentLength(req.ContentLength)
+		hb.setContentLength(req.ContentLength)
+	}
+	// Header signing without a hook remembers the key set (see shape).
+	useShape := !presign && s.signHeader == nil
+	sh := &sc.shape
+	fast := useShape && sh.lookup(req.Header, hb.slots, r)
+	if !fast {
+		sh.ok, sc.seen = false, sc.seen[:0]
+		for k, vv := range req.Header {
+			signed := s.collectHeader(hb, r, k, vv, presign)
+			if useShape {
+				entry := -1
+				if signed {
+					entry = len(hb.entries) - 1
+				}
+				sc.seen = append(sc.seen, seenKey{k, entry})
+			}
+		}
 	}
 
 	// Presign parameters join the query before it is sorted.
@@ -562,8 +546,18 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	} else {
 		b = sc.q.appendCanonical(b)
 		b = append(b, '\n')
-		if b, sc.signed, err = hb.appendCanonical(b, sc.signed[:0]); err != nil {
-			return err
+		if fast {
+			if b, err = sh.appendCanonical(b, hb); err != nil {
+				return err
+			}
+			sc.signed = append(sc.signed[:0], sh.signed...)
+		} else {
+			if b, sc.signed, err = hb.appendCanonical(b, sc.signed[:0]); err != nil {
+				return err
+			}
+			if useShape {
+				sh.record(req.Header, hb, sc.seen, sc.signed, r.variants)
+			}
 		}
 	}
 	b = append(b, '\n')
@@ -574,23 +568,81 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 
 	// String to sign.
 	sum := sha256.Sum256(b)
-	awsenc.EncodeHex32(&sc.hashHex, &sum)
-	t := append(sc.sts[:0], Algorithm+"\n"...)
-	t = append(t, sc.amzDate[:]...)
-	t = append(t, '\n')
-	t = append(t, sc.scope...)
-	t = append(t, '\n')
-	t = append(t, sc.hashHex[:]...)
+	n := len(sc.stsHead)
+	t := append(sc.sts[:0], sc.stsHead...)
+	t = append(t, make([]byte, 2*sha256.Size)...)
+	awsenc.EncodeHex32((*[2 * sha256.Size]byte)(t[n:]), &sum)
 	sc.sts = t
 
 	// Signature.
 	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
 	copy(sc.id.date[:], sc.amzDate[:8])
 	key := s.signingKey(sc)
-	sc.h.sign(key, &sc.sig, sc.sts)
+	sc.h.signFrom(key, &sc.mid, &sc.sig, sc.sts)
 	awsenc.EncodeHex32(&sc.sigHex, &sc.sig)
 	sc.id = keyID{}
 	return nil
+}
+
+// collectHeader records request header k in hb when it is to be signed,
+// and reports whether it is. It keeps the values of the headers Sign sets
+// in r.
+func (s *Signer) collectHeader(hb *headerBuf, r *result, k string, vv []string, presign bool) bool {
+	// The canonical keys of headers never signed from the map are skipped
+	// before lower-casing.
+	switch k {
+	case "Authorization":
+		r.authSlot = vv
+		return false
+	case "X-Amz-Date":
+		r.dateSlot = vv
+		return false
+	case "X-Amz-Security-Token":
+		r.tokenSlot = vv
+		if r.tokenSlot == nil {
+			r.tokenSlot = []string{}
+		}
+		return false
+	case "X-Amz-Content-Sha256":
+		r.sha256Slot = vv
+		if s.contentHeader && !presign {
+			return false
+		}
+	case "Host", "Content-Length":
+		return false
+	case "User-Agent":
+		if s.signHeader == nil {
+			return false // the hook, when set, decides on User-Agent
+		}
+	}
+	n, nl := len(hb.entries), len(hb.names)
+	hb.add(k, vv)
+	name := hb.name(n)
+	var sign bool
+	switch string(name) {
+	case "host", "content-length":
+		// They come from req.Host and req.ContentLength.
+	case "x-amz-date", "x-amz-security-token", "authorization":
+		// The signer's own. A key spelled otherwise than Sign sets it
+		// ("x-amz-date") would go out beside the new value: Sign drops it.
+		r.variants = r.variants || k != http.CanonicalHeaderKey(k)
+	case "x-amz-content-sha256":
+		sign = presign || !s.contentHeader
+		r.variants = r.variants || !sign && k != "X-Amz-Content-Sha256"
+	default:
+		sign = !deniedHeader(name)
+		if s.signHeader != nil {
+			sign = s.signHeader(string(name), sign)
+		}
+	}
+	if !sign {
+		hb.entries, hb.names = hb.entries[:n], hb.names[:nl]
+		return false
+	}
+	if presign {
+		r.sendHeaders = append(r.sendHeaders, k)
+	}
+	return true
 }
 
 // canonicalHost returns the host to sign: req.Host when set, else the URL's
@@ -612,7 +664,7 @@ func canonicalHost(scheme, reqHost, urlHost string) string {
 // validPayloadHash reports whether h is 64 lower-case hex digits or one of
 // the literal payload values.
 func validPayloadHash(h string) bool {
-	if awsenc.ValidHex64(h) {
+	if h == EmptyPayloadHash || awsenc.ValidHex64(h) {
 		return true
 	}
 	switch h {

@@ -934,7 +934,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	}
 	hb := &sc.hdr
 	hb.reset()
-	hb.addFixed("host", host, nil, false)
+	hb.set(slotHost, host, nil, false)
 	var found uint64 // bit i: the i-th signed name was found
 	found |= 1 << nameIndex(a.signedHeaders, "host")
 	size := len(host)
@@ -967,7 +967,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 		}
 	}
 	if i := nameIndex(a.signedHeaders, "content-length"); i >= 0 && found&(1<<i) == 0 && r.ContentLength >= 0 {
-		hb.addContentLength(r.ContentLength)
+		hb.setContentLength(r.ContentLength)
 		found |= 1 << i
 	}
 	if count := strings.Count(a.signedHeaders, ";") + 1; found != 1<<count-1 {

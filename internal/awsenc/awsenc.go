@@ -25,13 +25,24 @@ var Unreserved = func() (t [256]bool) {
 	return t
 }()
 
+// unreservedOrSlash is Unreserved with '/'.
+var unreservedOrSlash = func() (t [256]bool) {
+	t = Unreserved
+	t['/'] = true
+	return t
+}()
+
 // AppendEscaped appends s with every byte outside the unreserved set
 // percent-encoded as %XX (upper-case hex). With keepSlash, '/' is kept.
 func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte {
+	safe := &Unreserved
+	if keepSlash {
+		safe = &unreservedOrSlash
+	}
 	for len(s) > 0 {
 		// Copy the longest run that needs no escaping in one go.
 		i := 0
-		for i < len(s) && (Unreserved[s[i]] || keepSlash && s[i] == '/') {
+		for i < len(s) && safe[s[i]] {
 			i++
 		}
 		dst = append(dst, s[:i]...)
@@ -130,6 +141,32 @@ func (k *HMACKey) writePads(inner, outer hash.Hash) {
 	outer.Write(pad[:])
 }
 
+// HasStates reports whether the pad states are precomputed (they always
+// are with the standard library's SHA-256).
+func (k *HMACKey) HasStates() bool { return k.inner != nil }
+
+// Start sets inner to the state after the inner pad. It needs HasStates.
+func (k *HMACKey) Start(inner hash.Hash) {
+	if inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner) != nil {
+		k.writePads(inner, sha256.New())
+	}
+}
+
+// SumFrom is Sum for a message whose inner hashing was saved in state,
+// a marshaled SHA-256 state: rest is the part of the message after it. It
+// reports false, and writes nothing, when a state cannot be restored.
+func (k *HMACKey) SumFrom(inner, outer hash.Hash, state []byte, sum, out *[sha256.Size]byte, rest []byte) bool {
+	if inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(state) != nil ||
+		outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
+		return false
+	}
+	inner.Write(rest)
+	inner.Sum(sum[:0])
+	outer.Write(sum[:])
+	outer.Sum(out[:0])
+	return true
+}
+
 // Sum writes HMAC-SHA256(k, msg) into out, with inner and outer as scratch
 // SHA-256 states and sum as scratch for the inner digest.
 func (k *HMACKey) Sum(inner, outer hash.Hash, sum, out *[sha256.Size]byte, msg []byte) {
@@ -145,32 +182,24 @@ func (k *HMACKey) Sum(inner, outer hash.Hash, sum, out *[sha256.Size]byte, msg [
 }
 
 // EncodeHex32 writes the lower-case hex form of a SHA-256 digest into dst.
-// It is encoding/hex.Encode for this one size, eight bytes at a time: the
-// signer encodes two digests per signature.
+// It is encoding/hex.Encode for this one size, four bytes to one 8-byte
+// store: the signer encodes two digests per signature.
 func EncodeHex32(dst *[2 * sha256.Size]byte, src *[sha256.Size]byte) {
-	be := binary.BigEndian
-	be.PutUint64(dst[0:8], hex8(be.Uint32(src[0:4])))
-	be.PutUint64(dst[8:16], hex8(be.Uint32(src[4:8])))
-	be.PutUint64(dst[16:24], hex8(be.Uint32(src[8:12])))
-	be.PutUint64(dst[24:32], hex8(be.Uint32(src[12:16])))
-	be.PutUint64(dst[32:40], hex8(be.Uint32(src[16:20])))
-	be.PutUint64(dst[40:48], hex8(be.Uint32(src[20:24])))
-	be.PutUint64(dst[48:56], hex8(be.Uint32(src[24:28])))
-	be.PutUint64(dst[56:64], hex8(be.Uint32(src[28:32])))
+	for i := 0; i < sha256.Size; i += 4 {
+		s := (*[4]byte)(src[i : i+4])
+		binary.LittleEndian.PutUint64(dst[2*i:2*i+8], uint64(hexPairs[s[0]])|uint64(hexPairs[s[1]])<<16|
+			uint64(hexPairs[s[2]])<<32|uint64(hexPairs[s[3]])<<48)
+	}
 }
 
-// hex8 spreads the eight nibbles of x into eight bytes, most significant
-// first, and turns each into its lower-case hex digit.
-func hex8(x uint32) uint64 {
-	v := uint64(x)
-	v = (v | v<<16) & 0x0000ffff0000ffff
-	v = (v | v<<8) & 0x00ff00ff00ff00ff
-	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
-	// Nibbles 10..15 carry into bit 4 when 6 is added: those get 'a'-'0'-10
-	// more than '0'.
-	letters := (v + 0x0606060606060606) >> 4 & 0x0101010101010101
-	return v + 0x3030303030303030 + letters*('a'-'0'-10)
-}
+// hexPairs[b] is the two hex digits of b, the first in the low byte.
+var hexPairs = func() (t [256]uint16) {
+	const digits = "0123456789abcdef"
+	for b := range t {
+		t[b] = uint16(digits[b>>4]) | uint16(digits[b&15])<<8
+	}
+	return t
+}()
 
 // ValidHex64 reports whether s is exactly 64 lower-case hex digits, the
 // form of a hex SHA-256 digest. It checks eight bytes at a time.
@@ -196,6 +225,14 @@ const hi = 0x8080808080808080
 func inRange(x uint64, lo, hi byte) uint64 {
 	const ones = 0x0101010101010101
 	return (x + ones*uint64(0x80-lo)) &^ (x + ones*uint64(0x7f-hi)) & 0x8080808080808080
+}
+
+// Lower8 lower-cases the ASCII letters among the eight bytes of x.
+func Lower8(x uint64) uint64 {
+	// Clear the high bits first so that inRange sees no byte >= 0x80,
+	// then leave out the bytes that had one.
+	upper := inRange(x&^hi, 'A', 'Z') &^ x
+	return x | upper>>2 // 0x80>>2 is 'a'-'A'
 }
 
 // LowerASCII lower-cases the ASCII letters of b in place, eight bytes at a

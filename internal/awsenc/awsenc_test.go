@@ -175,3 +175,10 @@ func FuzzAppendEscaped(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppendEscapedPath(b *testing.B) {
+	dst := make([]byte, 0, 256)
+	for b.Loop() {
+		dst = AppendEscaped(dst[:0], "/photos/2026/11/cat picture.jpg", true)
+	}
+}

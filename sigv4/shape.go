@@ -1,0 +1,178 @@
+package sigv4
+
+import (
+	"net/http"
+	"slices"
+)
+
+// A service signs requests of a few shapes over and over: the same header
+// keys with new values. shape remembers, per scratch, what header signing
+// worked out for the last key set (which keys are signed, under which
+// lower-case names, in which order, merged how with the signer's own
+// headers) so that the next request with the same keys costs one map
+// lookup per key instead of collecting, lower-casing and sorting again.
+//
+// The key set is the same exactly when the map has as many keys as before
+// and every key seen before is in it, for the keys of a map are distinct.
+// The values are always read from the request. The decisions depend on the
+// signer only through its slots (whether it sets x-amz-content-sha256 and a
+// signed token) and its SignHeader hook: shapes are recorded and used only
+// for header signing without a hook, and only with the same slots.
+type shape struct {
+	ok      bool
+	mapLen  int
+	slots   uint8
+	keys    []shapeKey  // every key of the map
+	lines   []shapeLine // the canonical block
+	labels  []byte      // every line's "name:", concatenated
+	signed  []byte      // the signed headers list
+	vals    [][]string  // this request's values of the signed keys, in line order
+	pos     []int       // scratch for record
+	variant bool        // result.variants of this key set
+}
+
+// shapeKey is a key of a shape's map: signed as vals[pos], or, with pos
+// -1, not signed, and maybe one of the headers Sign sets.
+type shapeKey struct {
+	key  string
+	pos  int
+	sets setKind
+}
+
+// setKind says which header Sign sets a key is.
+type setKind uint8
+
+const (
+	setsNone setKind = iota
+	setsAuth
+	setsDate
+	setsToken
+	setsSHA256
+)
+
+func setKindOf(k string) setKind {
+	switch k {
+	case "Authorization":
+		return setsAuth
+	case "X-Amz-Date":
+		return setsDate
+	case "X-Amz-Security-Token":
+		return setsToken
+	case "X-Amz-Content-Sha256":
+		return setsSHA256
+	}
+	return setsNone
+}
+
+// shapeLine is one line of a shape's canonical block: its "name:" label in
+// labels[ls:le], and a slot or vals[first:last].
+type shapeLine struct {
+	ls, le      int
+	slot        fixedSlot
+	first, last int
+}
+
+// lookup reads h's values of the shape's signed keys into sh.vals and the
+// values of the headers Sign sets into r, reporting whether h has the
+// shape's key set.
+func (sh *shape) lookup(h http.Header, slots uint8, r *result) bool {
+	if !sh.ok || len(h) != sh.mapLen || slots != sh.slots {
+		return false
+	}
+	for i := range sh.keys {
+		sk := &sh.keys[i]
+		vv, ok := h[sk.key]
+		if !ok {
+			return false
+		}
+		if sk.pos >= 0 {
+			sh.vals[sk.pos] = vv
+			continue
+		}
+		switch sk.sets {
+		case setsAuth:
+			r.authSlot = vv
+		case setsDate:
+			r.dateSlot = vv
+		case setsToken:
+			r.tokenSlot = vv
+			if vv == nil {
+				r.tokenSlot = []string{}
+			}
+		case setsSHA256:
+			r.sha256Slot = vv
+		}
+	}
+	r.variants = sh.variant
+	return true
+}
+
+// appendCanonical appends the canonical headers block of the looked-up
+// request to canon, the slots' values taken from hb.
+func (sh *shape) appendCanonical(canon []byte, hb *headerBuf) ([]byte, error) {
+	var err error
+	for i := range sh.lines {
+		ln := &sh.lines[i]
+		label := sh.labels[ln.ls:ln.le]
+		canon = append(canon, label...)
+		if ln.slot < numSlots {
+			canon, err = hb.appendSlotValue(ln.slot, canon)
+		} else {
+			canon, err = hb.appendValues(canon, label[:len(label)-1], ln.first, ln.last, sh.vals)
+		}
+		if err != nil {
+			return canon, err
+		}
+		canon = append(canon, '\n')
+	}
+	return canon, nil
+}
+
+// record remembers the key set of h as header signing just handled it in
+// hb: seen lists every key of h with its entry in hb, or -1 when it is not
+// signed.
+func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []byte, variant bool) {
+	sh.ok = false
+	if len(h) != len(seen) || len(seen) == 0 {
+		return // not every key was seen (never with a map left alone), or none
+	}
+	sh.mapLen, sh.slots, sh.variant = len(h), hb.slots, variant
+	sh.lines, sh.labels = sh.lines[:0], sh.labels[:0]
+	// pos[entry] is the entry's place in line order.
+	sh.pos = slices.Grow(sh.pos[:0], len(hb.entries))[:len(hb.entries)]
+	for p, e := range hb.order {
+		sh.pos[e] = p
+	}
+	for i := range hb.lines {
+		ln := &hb.lines[i]
+		sl := shapeLine{ls: len(sh.labels), slot: ln.slot, first: ln.first, last: ln.last}
+		sh.labels = append(append(sh.labels, hb.lineName(ln)...), ':')
+		sl.le = len(sh.labels)
+		sh.lines = append(sh.lines, sl)
+	}
+	sh.keys = sh.keys[:0]
+	for _, sk := range seen {
+		k := shapeKey{key: sk.key, pos: -1, sets: setKindOf(sk.key)}
+		if sk.entry >= 0 {
+			k.pos = sh.pos[sk.entry]
+		}
+		sh.keys = append(sh.keys, k)
+	}
+	sh.signed = append(sh.signed[:0], signed...)
+	n := len(hb.entries)
+	if cap(sh.vals) < n {
+		sh.vals = make([][]string, n)
+	}
+	sh.vals = sh.vals[:n]
+	sh.ok = true
+}
+
+// seenKey is a request header key met by the slow path, and its entry in
+// the headerBuf, or -1 when it is not signed.
+type seenKey struct {
+	key   string
+	entry int
+}
+
+// clear drops the request's values (kept until the next lookup otherwise).
+func (sh *shape) clear() { clear(sh.vals) }
