@@ -612,9 +612,9 @@ func (hb *headerBuf) appendValues(canon, name []byte, first, last int, vals [][]
 			vv = hb.entries[hb.order[p]].values
 		}
 		for _, v := range vv {
-			var err error
-			if canon, err = appendHeaderValue(canon, v, name, comma); err != nil {
-				return canon, err
+			var ok bool
+			if canon, ok = appendHeaderValue(canon, v, comma); !ok {
+				return canon, crlfError(name)
 			}
 			comma = true
 		}
@@ -629,20 +629,25 @@ func (hb *headerBuf) appendSlotValue(s fixedSlot, canon []byte) ([]byte, error) 
 	case f.bytes != nil:
 		return append(canon, f.bytes...), nil
 	case f.check:
-		return appendHeaderValue(canon, f.value, fixedNameBytes[s], false)
+		canon, ok := appendHeaderValue(canon, f.value, false)
+		if !ok {
+			return canon, crlfError(fixedNameBytes[s])
+		}
+		return canon, nil
 	}
 	return append(canon, f.value...), nil
 }
 
 // appendHeaderValue appends a header value trimmed, with runs of spaces and
 // tabs collapsed to one space and obs-folds (CRLF or LF followed by a space
-// or tab) read as a space. comma prefixes a ',' (a repeated header).
-func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, error) {
+// or tab) read as a space. comma prefixes a ',' (a repeated header). It
+// reports false for a value with any other CR or LF.
+func appendHeaderValue(dst []byte, v string, comma bool) ([]byte, bool) {
 	if comma {
 		dst = append(dst, ',')
 	}
 	if plainValue(v) {
-		return append(dst, v...), nil
+		return append(dst, v...), true
 	}
 	start := len(dst)
 	space := false // a space is pending
@@ -657,7 +662,7 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 			j := i
 			if c == '\r' {
 				if j+1 >= len(v) || v[j+1] != '\n' {
-					return dst, fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
+					return dst, false
 				}
 				j++
 			}
@@ -666,7 +671,7 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 				space = true
 				continue
 			}
-			return dst, fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
+			return dst, false
 		}
 		if space && len(dst) > start {
 			dst = append(dst, ' ')
@@ -674,7 +679,13 @@ func appendHeaderValue(dst []byte, v string, name []byte, comma bool) ([]byte, e
 		space = false
 		dst = append(dst, c)
 	}
-	return dst, nil
+	return dst, true
+}
+
+// crlfError is the error for a header value with a CR or LF that is not
+// line folding.
+func crlfError(name []byte) error {
+	return fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
 }
 
 // plainValue reports whether a header value is already canonical: no

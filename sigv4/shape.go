@@ -24,7 +24,8 @@ type shape struct {
 	slots   uint8
 	keys    []shapeKey  // every key of the map
 	lines   []shapeLine // the canonical block
-	labels  []byte      // every line's "name:", concatenated
+	labels  []string    // the labels of lines, kept for the next record
+	label   []byte      // scratch for record
 	signed  []byte      // the signed headers list
 	vals    [][]string  // this request's values of the signed keys, in line order
 	pos     []int       // scratch for record
@@ -64,10 +65,10 @@ func setKindOf(k string) setKind {
 	return setsNone
 }
 
-// shapeLine is one line of a shape's canonical block: its "name:" label in
-// labels[ls:le], and a slot or vals[first:last].
+// shapeLine is one line of a shape's canonical block: its "name:" label,
+// and a slot or vals[first:last].
 type shapeLine struct {
-	ls, le      int
+	label       string
 	slot        fixedSlot
 	first, last int
 }
@@ -113,12 +114,17 @@ func (sh *shape) appendCanonical(canon []byte, hb *headerBuf) ([]byte, error) {
 	var err error
 	for i := range sh.lines {
 		ln := &sh.lines[i]
-		label := sh.labels[ln.ls:ln.le]
-		canon = append(canon, label...)
-		if ln.slot < numSlots {
+		canon = append(canon, ln.label...)
+		switch {
+		case ln.slot < numSlots:
 			canon, err = hb.appendSlotValue(ln.slot, canon)
-		} else {
-			canon, err = hb.appendValues(canon, label[:len(label)-1], ln.first, ln.last, sh.vals)
+		case ln.last-ln.first == 1 && len(sh.vals[ln.first]) == 1 && !hasSpaceOrControl(sh.vals[ln.first][0]):
+			canon = append(canon, sh.vals[ln.first][0]...) // one value, already canonical
+		default:
+			canon, err = hb.appendValues(canon, nil, ln.first, ln.last, sh.vals)
+			if err != nil {
+				err = crlfError([]byte(ln.label[:len(ln.label)-1]))
+			}
 		}
 		if err != nil {
 			return canon, err
@@ -137,7 +143,7 @@ func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []b
 		return // not every key was seen (never with a map left alone), or none
 	}
 	sh.mapLen, sh.slots, sh.variant = len(h), hb.slots, variant
-	sh.lines, sh.labels = sh.lines[:0], sh.labels[:0]
+	sh.lines = sh.lines[:0]
 	// pos[entry] is the entry's place in line order.
 	sh.pos = slices.Grow(sh.pos[:0], len(hb.entries))[:len(hb.entries)]
 	for p, e := range hb.order {
@@ -145,10 +151,14 @@ func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []b
 	}
 	for i := range hb.lines {
 		ln := &hb.lines[i]
-		sl := shapeLine{ls: len(sh.labels), slot: ln.slot, first: ln.first, last: ln.last}
-		sh.labels = append(append(sh.labels, hb.lineName(ln)...), ':')
-		sl.le = len(sh.labels)
-		sh.lines = append(sh.lines, sl)
+		sh.label = append(append(sh.label[:0], hb.lineName(ln)...), ':')
+		var label string
+		if i < len(sh.labels) && sh.labels[i] == string(sh.label) {
+			label = sh.labels[i] // a key set seen before: keep its string
+		} else {
+			label = string(sh.label)
+		}
+		sh.lines = append(sh.lines, shapeLine{label: label, slot: ln.slot, first: ln.first, last: ln.last})
 	}
 	sh.keys = sh.keys[:0]
 	for _, sk := range seen {
@@ -157,6 +167,10 @@ func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []b
 			k.pos = sh.pos[sk.entry]
 		}
 		sh.keys = append(sh.keys, k)
+	}
+	sh.labels = sh.labels[:0]
+	for i := range sh.lines {
+		sh.labels = append(sh.labels, sh.lines[i].label)
 	}
 	sh.signed = append(sh.signed[:0], signed...)
 	n := len(hb.entries)
