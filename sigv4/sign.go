@@ -38,6 +38,9 @@ const (
 	EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 )
 
+// algorithmBytes is Algorithm as a query value, never written.
+var algorithmBytes = []byte(Algorithm)
+
 // MaxExpires is the longest validity of a presigned URL: seven days.
 const MaxExpires = 7 * 24 * time.Hour
 
@@ -198,9 +201,7 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 		b = append(b, '&')
 	}
 	b = append(b, "X-Amz-Algorithm="+Algorithm+"&X-Amz-Credential="...)
-	b = appendEscaped(b, r.creds.AccessKeyID, false)
-	b = append(b, "%2F"...)
-	b = appendEscaped(b, sc.scope, false)
+	b = append(b, sc.credEsc...)
 	b = append(b, "&X-Amz-Date="...)
 	b = append(b, sc.amzDate[:]...)
 	b = append(b, "&X-Amz-SignedHeaders="...)
@@ -273,6 +274,10 @@ type scratch struct {
 	mid       midstate
 	authHead  []byte
 	authKeyID string
+	// For this second and scope: the X-Amz-Credential value, escaped, of
+	// the access key credKeyID.
+	credEsc   []byte
+	credKeyID string
 	out       []byte
 	amzDate   [16]byte
 	hashHex   [64]byte
@@ -426,7 +431,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		sc.stsHead = append(sc.stsHead, sc.scope...)
 		sc.stsHead = append(sc.stsHead, '\n')
 		sc.mid.key = nil
-		sc.authKeyID = ""
+		sc.authKeyID, sc.credKeyID = "", ""
 		sc.dateUnix, sc.scopeRegion, sc.scopeService = unix, s.region, s.service
 	}
 
@@ -514,12 +519,14 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 
 	// Presign parameters join the query before it is sorted.
 	if presign {
-		sc.sts = append(sc.sts[:0], Algorithm...)
-		sc.q.add("X-Amz-Algorithm", sc.sts)
-		sc.sts = appendEscaped(sc.sts[:0], creds.AccessKeyID, false)
-		sc.sts = append(sc.sts, "%2F"...)
-		sc.sts = appendEscaped(sc.sts, sc.scope, false)
-		sc.q.add("X-Amz-Credential", sc.sts)
+		sc.q.add("X-Amz-Algorithm", algorithmBytes)
+		if creds.AccessKeyID != sc.credKeyID {
+			sc.credEsc = appendEscaped(sc.credEsc[:0], creds.AccessKeyID, false)
+			sc.credEsc = append(sc.credEsc, "%2F"...)
+			sc.credEsc = appendEscaped(sc.credEsc, sc.scope, false)
+			sc.credKeyID = creds.AccessKeyID
+		}
+		sc.q.add("X-Amz-Credential", sc.credEsc)
 		sc.q.add("X-Amz-Date", sc.amzDate[:])
 		sc.sts = strconv.AppendInt(sc.sts[:0], int64(expires/time.Second), 10)
 		sc.q.add("X-Amz-Expires", sc.sts)
