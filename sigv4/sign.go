@@ -660,9 +660,9 @@ func canonicalHost(scheme, reqHost, urlHost string) string {
 		h = urlHost
 	}
 	switch {
-	case strings.EqualFold(scheme, "https") && strings.HasSuffix(h, ":443"):
+	case strings.HasSuffix(h, ":443") && strings.EqualFold(scheme, "https"):
 		h = h[:len(h)-4]
-	case strings.EqualFold(scheme, "http") && strings.HasSuffix(h, ":80"):
+	case strings.HasSuffix(h, ":80") && strings.EqualFold(scheme, "http"):
 		h = h[:len(h)-3]
 	}
 	return h
