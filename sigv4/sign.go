@@ -108,12 +108,15 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 		sc.authHead = append(sc.authHead, ", SignedHeaders="...)
 		sc.authKeyID = r.creds.AccessKeyID
 	}
-	b := append(sc.out[:0], sc.authHead...)
-	b = append(b, sc.signed...)
-	b = append(b, ", Signature="...)
-	b = append(b, sc.sigHex[:]...)
-	sc.out = b
-	all := string(b)
+	// A Builder grown to the exact size makes the string in one
+	// allocation, without a copy.
+	var sb strings.Builder
+	sb.Grow(len(sc.authHead) + len(r.signed) + len(", Signature=") + len(sc.sigHex))
+	sb.Write(sc.authHead)
+	sb.Write(r.signed)
+	sb.WriteString(", Signature=")
+	sb.Write(sc.sigHex[:])
+	all := sb.String()
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
@@ -205,7 +208,7 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 	b = append(b, "&X-Amz-Date="...)
 	b = append(b, sc.amzDate[:]...)
 	b = append(b, "&X-Amz-SignedHeaders="...)
-	b = appendEscaped(b, sc.signed, false)
+	b = appendEscaped(b, r.signed, false)
 	b = append(b, "&X-Amz-Expires="...)
 	b = strconv.AppendInt(b, int64(r.expires/time.Second), 10)
 	if r.creds.SessionToken != "" {
@@ -304,7 +307,7 @@ func (sc *scratch) trace() *Trace {
 	return &Trace{
 		CanonicalRequest: string(sc.creq),
 		StringToSign:     string(sc.sts),
-		SignedHeaders:    string(sc.signed),
+		SignedHeaders:    string(sc.res.signed),
 		CredentialScope:  sc.scope,
 		Signature:        string(sc.sigHex[:]),
 	}
@@ -321,6 +324,7 @@ type result struct {
 	payload       string
 	signedAt      time.Time
 	expires       time.Duration
+	signed        []byte   // the signed headers list, in the scratch or its shape
 	sendHeaders   []string // request header keys a presigned client must send
 	variants      bool     // the request has a case variant of a header Sign sets
 	contentLength int64
@@ -378,7 +382,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	r.signedAt = now
-	if creds.Expired(now) {
+	if !creds.Expires.IsZero() && !now.Before(creds.Expires) { // creds.Expired(now), without copying creds
 		return fmt.Errorf("%w: expired at %s (source %q)", ErrExpiredCredentials, creds.Expires.UTC().Format(time.RFC3339), creds.Source)
 	}
 	if presign && creds.CanExpire() {
@@ -545,6 +549,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		if err != nil {
 			return err
 		}
+		r.signed = sc.signed
 		sc.sts = appendEscaped(sc.sts[:0], sc.signed, false)
 		sc.q.add("X-Amz-SignedHeaders", sc.sts)
 		b = sc.q.appendCanonical(b)
@@ -557,7 +562,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 			if b, err = sh.appendCanonical(b, hb); err != nil {
 				return err
 			}
-			sc.signed = append(sc.signed[:0], sh.signed...)
+			r.signed = sh.signed // read only: no record happens before Sign is done
 		} else {
 			if b, sc.signed, err = hb.appendCanonical(b, sc.signed[:0]); err != nil {
 				return err
@@ -565,10 +570,11 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 			if useShape {
 				sh.record(req.Header, hb, sc.seen, sc.signed, r.variants)
 			}
+			r.signed = sc.signed
 		}
 	}
 	b = append(b, '\n')
-	b = append(b, sc.signed...)
+	b = append(b, r.signed...)
 	b = append(b, '\n')
 	b = append(b, r.payload...)
 	sc.creq = b
