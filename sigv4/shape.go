@@ -19,24 +19,26 @@ import (
 // signed token) and its SignHeader hook: shapes are recorded and used only
 // for header signing without a hook, and only with the same slots.
 type shape struct {
-	ok      bool
-	mapLen  int
-	slots   uint8
-	keys    []shapeKey  // every key of the map
-	lines   []shapeLine // the canonical block
-	labels  []string    // the labels of lines, kept for the next record
-	label   []byte      // scratch for record
-	signed  []byte      // the signed headers list
-	vals    [][]string  // this request's values of the signed keys, in line order
-	pos     []int       // scratch for record
-	variant bool        // result.variants of this key set
+	ok     bool
+	mapLen int
+	slots  uint8
+	// The map's keys: the signed ones, in line order (vals[i] holds the
+	// values of signedKeys[i]), and the others.
+	signedKeys []string
+	otherKeys  []otherKey
+	lines      []shapeLine // the canonical block
+	labels     []string    // the labels of lines, kept for the next record
+	label      []byte      // scratch for record
+	signed     []byte      // the signed headers list
+	vals       [][]string  // this request's values of the signed keys, in line order
+	pos        []int       // scratch for record
+	variant    bool        // result.variants of this key set
 }
 
-// shapeKey is a key of a shape's map: signed as vals[pos], or, with pos
-// -1, not signed, and maybe one of the headers Sign sets.
-type shapeKey struct {
+// otherKey is a key of a shape's map that is not signed, and which of the
+// headers Sign sets it is, if any.
+type otherKey struct {
 	key  string
-	pos  int
 	sets setKind
 }
 
@@ -80,15 +82,19 @@ func (sh *shape) lookup(h http.Header, slots uint8, r *result) bool {
 	if !sh.ok || len(h) != sh.mapLen || slots != sh.slots {
 		return false
 	}
-	for i := range sh.keys {
-		sk := &sh.keys[i]
-		vv, ok := h[sk.key]
+	vals := sh.vals[:len(sh.signedKeys)]
+	for i, k := range sh.signedKeys {
+		vv, ok := h[k]
 		if !ok {
 			return false
 		}
-		if sk.pos >= 0 {
-			sh.vals[sk.pos] = vv
-			continue
+		vals[i] = vv
+	}
+	for i := range sh.otherKeys {
+		sk := &sh.otherKeys[i]
+		vv, ok := h[sk.key]
+		if !ok {
+			return false
 		}
 		switch sk.sets {
 		case setsAuth:
@@ -160,13 +166,14 @@ func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []b
 		}
 		sh.lines = append(sh.lines, shapeLine{label: label, slot: ln.slot, first: ln.first, last: ln.last})
 	}
-	sh.keys = sh.keys[:0]
+	sh.signedKeys = slices.Grow(sh.signedKeys[:0], len(hb.entries))[:len(hb.entries)]
+	sh.otherKeys = sh.otherKeys[:0]
 	for _, sk := range seen {
-		k := shapeKey{key: sk.key, pos: -1, sets: setKindOf(sk.key)}
 		if sk.entry >= 0 {
-			k.pos = sh.pos[sk.entry]
+			sh.signedKeys[sh.pos[sk.entry]] = sk.key
+		} else {
+			sh.otherKeys = append(sh.otherKeys, otherKey{key: sk.key, sets: setKindOf(sk.key)})
 		}
-		sh.keys = append(sh.keys, k)
 	}
 	sh.labels = sh.labels[:0]
 	for i := range sh.lines {
