@@ -75,6 +75,9 @@ func TestSignErrors(t *testing.T) {
 		{name: "no host", req: func() *http.Request {
 			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Path: "/"}, Header: http.Header{}}
 		}, want: sigv4.ErrInvalidRequest},
+		{name: "bracketed host that is no IPv6 address", req: func() *http.Request {
+			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "http", Host: "[0]", Path: "/"}, Header: http.Header{}}
+		}, want: sigv4.ErrInvalidRequest},
 		{name: "relative URL", req: func() *http.Request {
 			return &http.Request{Method: "GET", URL: &url.URL{Path: "/x"}, Host: "example.com", Header: http.Header{}}
 		}, want: sigv4.ErrInvalidRequest},

@@ -9,6 +9,8 @@ import (
 	"encoding"
 	"encoding/binary"
 	"hash"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -85,8 +87,37 @@ var badHostByte, badKeyByte = func() (host, key [256]bool) {
 	return
 }()
 
-// ValidHost reports whether a host has no control character, space or '/'.
-func ValidHost(s string) bool { return noneOf(s, &badHostByte) }
+// ValidHost reports whether a host has no control character, space or
+// '/', and, when it starts with '[', is an IP literal: an IPv6 address in
+// brackets with an optional ":port", as net/url accepts it.
+func ValidHost(s string) bool {
+	if !noneOf(s, &badHostByte) {
+		return false
+	}
+	if s == "" || s[0] != '[' {
+		return true
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 0 {
+		return false
+	}
+	if a, err := netip.ParseAddr(s[1:end]); err != nil || !a.Is6() {
+		return false // RFC 3986 brackets IPv6 addresses only
+	}
+	port := s[end+1:]
+	if port == "" {
+		return true
+	}
+	if port[0] != ':' {
+		return false
+	}
+	for i := 1; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidAccessKeyID reports whether an access key ID can appear in a
 // credential scope and an Authorization header: no control character,

@@ -182,3 +182,34 @@ func BenchmarkAppendEscapedPath(b *testing.B) {
 		dst = AppendEscaped(dst[:0], "/photos/2026/11/cat picture.jpg", true)
 	}
 }
+
+func TestValidHost(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"example.com", true},
+		{"example.com:8080", true},
+		{"bucket.s3.us-east-1.amazonaws.com", true},
+		{"[::1]", true},
+		{"[::1]:9000", true},
+		{"[2001:db8::1]:443", true},
+		{"[fe80::1%en0]", true}, // a zone, as url.URL.Host holds it decoded
+		{"[127.0.0.1]", false}, // brackets are for IPv6
+		{"[::ffff:127.0.0.1]", true},
+		{"", true}, // emptiness is the caller's check
+		{"[0]", false},
+		{"[::1", false},
+		{"[::1]x", false},
+		{"[::1]:80a", false},
+		{"exa mple.com", false},
+		{"example.com/path", false},
+		{"example.com\r\n", false},
+		{"example\x7f.com", false},
+	}
+	for _, tt := range tests {
+		if got := ValidHost(tt.host); got != tt.want {
+			t.Errorf("ValidHost(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
