@@ -195,7 +195,7 @@ func TestValidHost(t *testing.T) {
 		{"[::1]:9000", true},
 		{"[2001:db8::1]:443", true},
 		{"[fe80::1%en0]", true}, // a zone, as url.URL.Host holds it decoded
-		{"[127.0.0.1]", false}, // brackets are for IPv6
+		{"[127.0.0.1]", false},  // brackets are for IPv6
 		{"[::ffff:127.0.0.1]", true},
 		{"", true}, // emptiness is the caller's check
 		{"[0]", false},
