@@ -588,12 +588,9 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	sc.sts = t
 
 	// Signature.
-	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
-	copy(sc.id.date[:], sc.amzDate[:8])
-	key := s.signingKey(sc)
+	key := s.signingKey(sc, &creds)
 	sc.h.signFrom(key, &sc.mid, &sc.sig, sc.sts)
 	awsenc.EncodeHex32(&sc.sigHex, &sc.sig)
-	sc.id = keyID{}
 	return nil
 }
 
@@ -770,14 +767,20 @@ type cachedKey struct {
 	key *signingKey
 }
 
-// signingKey returns the signing key for sc.id.
-func (s *Signer) signingKey(sc *scratch) *signingKey {
-	if c := s.last.Load(); c != nil && c.id == sc.id {
+// signingKey returns the signing key for creds on the date of sc.amzDate.
+// The signer's last key is checked first, field by field, without building
+// a keyID.
+func (s *Signer) signingKey(sc *scratch, creds *credentials.Credentials) *signingKey {
+	if c := s.last.Load(); c != nil && c.id.accessKey == creds.AccessKeyID && c.id.secret == creds.SecretAccessKey &&
+		string(c.id.date[:]) == string(sc.amzDate[:8]) && c.id.region == s.region && c.id.service == s.service {
 		return c.key
 	}
+	sc.id = keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}
+	copy(sc.id.date[:], sc.amzDate[:8])
 	k := s.keys.get(&sc.h, &sc.id)
 	if s.keys.max > 0 {
 		s.last.Store(&cachedKey{id: sc.id, key: k})
 	}
+	sc.id = keyID{}
 	return k
 }
