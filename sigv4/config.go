@@ -112,6 +112,7 @@ type Signer struct {
 	signHeader      func(string, bool) bool
 	keys            *keyCache
 	last            atomic.Pointer[cachedKey]
+	spare           atomic.Pointer[scratch] // see getScratch
 }
 
 // New returns a Signer for cfg. It fails when the service, the region or the

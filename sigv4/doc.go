@@ -89,8 +89,9 @@
 // request in reused buffers: signing an S3 GET costs one allocation, the
 // Authorization value. Signers are safe for concurrent use.
 //
-// The reused buffers also remember what does not change from one request to
-// the next. Within one second and scope, the string to sign is the same up to
+// Each Signer keeps one set of buffers between calls (concurrent calls take
+// more from a pool), and the buffers remember what does not change from one
+// request to the next. Within one second and scope, the string to sign is the same up to
 // the canonical request's hash, and so is the HMAC state after its first
 // 64-byte block: that block is hashed once per second, not per signature.
 // And a service sends requests of a few shapes: when a request has exactly

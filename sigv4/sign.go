@@ -91,8 +91,8 @@ type Presigned struct {
 // req.GetBody, or by reading and rewinding a body that is an io.ReadSeeker;
 // a body that can be read only once is an error ([ErrBodyNotReplayable]).
 func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string) error {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	r := &sc.res
 	if err := s.compute(ctx, sc, r, req, payloadHash, false, 0); err != nil {
 		return err
@@ -165,8 +165,8 @@ func setHeader(h http.Header, slot []string, key, value string) {
 // Explain computes what Sign would produce for req and payloadHash and
 // returns every intermediate, without changing req.
 func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash string) (*Trace, error) {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	if err := s.compute(ctx, sc, &sc.res, req, payloadHash, false, 0); err != nil {
 		return nil, err
 	}
@@ -187,8 +187,8 @@ func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash str
 // of the body (through GetBody, empty without a body) for other services.
 // Presign does not change req.
 func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Duration) (*Presigned, error) {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	r := &sc.res
 	if err := s.compute(ctx, sc, r, req, "", true, expires); err != nil {
 		return nil, err
@@ -240,8 +240,8 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 // ExplainPresign computes what Presign would produce for req and expires
 // and returns every intermediate.
 func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires time.Duration) (*Trace, error) {
-	sc := getScratch()
-	defer putScratch(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	if err := s.compute(ctx, sc, &sc.res, req, "", true, expires); err != nil {
 		return nil, err
 	}
@@ -293,14 +293,39 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
+// getScratch takes the Signer's spare scratch, whose caches (date, scope,
+// header shape, HMAC midstate) most likely fit the next request, or one from
+// the pool when another goroutine has it.
+func (s *Signer) getScratch() *scratch {
+	if sc := s.spare.Swap(nil); sc != nil {
+		return sc
+	}
+	return getScratch()
+}
+
+// putScratch cleans sc and keeps it as the spare, or returns it to the pool.
+func (s *Signer) putScratch(sc *scratch) {
+	if !cleanScratch(sc) {
+		return
+	}
+	if !s.spare.CompareAndSwap(nil, sc) {
+		scratchPool.Put(sc)
+	}
+}
+
 func putScratch(sc *scratch) {
+	if cleanScratch(sc) {
+		scratchPool.Put(sc)
+	}
+}
+
+// cleanScratch drops what sc holds of the last request and reports whether
+// sc is worth keeping (its buffers are not huge).
+func cleanScratch(sc *scratch) bool {
 	sc.res = result{} // drop the credentials and the request's strings
 	sc.shape.clear()
 	clear(sc.seen)
-	if cap(sc.creq) > 64<<10 || cap(sc.q.b) > 64<<10 || cap(sc.out) > 64<<10 {
-		return // do not keep huge buffers alive
-	}
-	scratchPool.Put(sc)
+	return cap(sc.creq) <= 64<<10 && cap(sc.q.b) <= 64<<10 && cap(sc.out) <= 64<<10
 }
 
 func (sc *scratch) trace() *Trace {
