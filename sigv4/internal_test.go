@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -114,4 +115,23 @@ func BenchmarkHeaderBlock(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzEscapesLikeNetURL checks the claim Sign relies on to leave RawPath
+// alone: where escapesLikeNetURL holds, net/url sends the path exactly as
+// S3's single escaping signs it.
+func FuzzEscapesLikeNetURL(f *testing.F) {
+	for _, p := range []string{"/photos/cat picture.jpg", "/a+b", "/ümlaut/(1)!*'", "/q?x#y%z", "/a:b@c"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		p = "/" + p
+		if !escapesLikeNetURL(p) {
+			return
+		}
+		u := &url.URL{Scheme: "https", Host: "h", Path: p}
+		if got, want := u.EscapedPath(), EscapePath(p); got != want {
+			t.Fatalf("path %q: net/url sends %q, S3 signs %q", p, got, want)
+		}
+	})
 }

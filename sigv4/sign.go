@@ -83,8 +83,9 @@ type Presigned struct {
 // (the S3 default). It leaves a Date header alone. When the URL has an
 // explicit default port (":443" on https, ":80" on http), Sign sets req.Host
 // to the host without it, as signed. Under single escaping (S3), Sign also
-// sets req.URL.RawPath to the canonical escaping of the path, so the path on
-// the wire is byte for byte the one signed.
+// sets req.URL.RawPath to the canonical escaping of the path when net/url
+// would send the path otherwise, so the path on the wire is byte for byte
+// the one signed.
 //
 // payloadHash is the lower-case hex SHA-256 of the body, [UnsignedPayload],
 // one of the STREAMING-* values, or "" to hash the body: through
@@ -198,6 +199,7 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 	b = append(b, "://"...)
 	b = append(b, r.host...)
 	b = append(b, r.wirePath...)
+	b = append(b, r.wireURI...)
 	b = append(b, '?')
 	if r.rawQuery != "" {
 		b = append(b, r.rawQuery...)
@@ -344,6 +346,7 @@ type result struct {
 	method        string
 	scheme, host  string
 	wirePath      string // path to put in a presigned URL
+	wireURI       []byte // or this one, in the scratch's canonical request
 	rawPath       string // RawPath for Sign to set ("" to leave it)
 	rawQuery      string // query for a presigned URL, without old X-Amz-* auth parameters
 	payload       string
@@ -479,16 +482,19 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	if !s.doubleEscape && !s.normalize && strings.HasPrefix(u.Path, "/") {
 		// Single escaping (S3): the canonical URI goes on the wire, so the
 		// server decodes exactly the path that was signed.
-		switch uri := b[uriStart : len(b)-1]; {
+		switch uri := b[uriStart : len(b)-1 : len(b)-1]; {
 		case u.RawPath == "" && string(uri) == u.Path:
 			r.wirePath = u.Path
 		case string(uri) == u.RawPath:
 			r.wirePath = u.RawPath
+		case presign:
+			// The URL is built from the canonical request's bytes, which
+			// stay put until Presign is done.
+			r.wireURI = uri
+		case u.RawPath == "" && escapesLikeNetURL(u.Path):
+			// Without RawPath, net/url sends this path escaped as signed.
 		default:
-			r.wirePath = string(uri)
-			if !presign {
-				r.rawPath = r.wirePath
-			}
+			r.rawPath = string(uri)
 		}
 	} else if presign {
 		r.wirePath = u.EscapedPath()
@@ -678,6 +684,15 @@ func (s *Signer) collectHeader(hb *headerBuf, r *result, k string, vv []string, 
 		r.sendHeaders = append(r.sendHeaders, k)
 	}
 	return true
+}
+
+// escapesLikeNetURL reports whether net/url escapes path, a decoded path
+// without RawPath, as S3's single escaping does: it does unless the path
+// has one of the reserved characters that net/url leaves alone in paths
+// ($&+,:;=@). Every other byte outside the unreserved set and '/' it
+// escapes as %XX in upper case, as SigV4 does.
+func escapesLikeNetURL(path string) bool {
+	return !strings.ContainsAny(path, "$&+,:;=@")
 }
 
 // canonicalHost returns the host to sign: req.Host when set, else the URL's
