@@ -477,9 +477,15 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		return err
 	}
 	uriStart := len(b)
-	b = appendCanonicalURI(b, path, s.normalize)
+	single := !s.doubleEscape && !s.normalize && strings.HasPrefix(u.Path, "/")
+	netURLKeeps := false // the path has a byte net/url would not escape
+	if single {
+		b, netURLKeeps = awsenc.AppendEscapedPath(b, u.Path)
+	} else {
+		b = appendCanonicalURI(b, path, s.normalize)
+	}
 	b = append(b, '\n')
-	if !s.doubleEscape && !s.normalize && strings.HasPrefix(u.Path, "/") {
+	if single {
 		// Single escaping (S3): the canonical URI goes on the wire, so the
 		// server decodes exactly the path that was signed.
 		switch uri := b[uriStart : len(b)-1 : len(b)-1]; {
@@ -491,7 +497,7 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 			// The URL is built from the canonical request's bytes, which
 			// stay put until Presign is done.
 			r.wireURI = uri
-		case u.RawPath == "" && escapesLikeNetURL(u.Path):
+		case u.RawPath == "" && !netURLKeeps:
 			// Without RawPath, net/url sends this path escaped as signed.
 		default:
 			r.rawPath = string(uri)
@@ -552,25 +558,6 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		}
 	}
 
-	// Presign parameters join the query before it is sorted.
-	if presign {
-		sc.q.add("X-Amz-Algorithm", algorithmBytes)
-		if creds.AccessKeyID != sc.credKeyID {
-			sc.credEsc = appendEscaped(sc.credEsc[:0], creds.AccessKeyID, false)
-			sc.credEsc = append(sc.credEsc, "%2F"...)
-			sc.credEsc = appendEscaped(sc.credEsc, sc.scope, false)
-			sc.credKeyID = creds.AccessKeyID
-		}
-		sc.q.add("X-Amz-Credential", sc.credEsc)
-		sc.q.add("X-Amz-Date", sc.amzDate[:])
-		sc.sts = strconv.AppendInt(sc.sts[:0], int64(expires/time.Second), 10)
-		sc.q.add("X-Amz-Expires", sc.sts)
-		if creds.SessionToken != "" && s.signToken {
-			sc.sts = appendEscaped(sc.sts[:0], creds.SessionToken, false)
-			sc.q.add("X-Amz-Security-Token", sc.sts)
-		}
-	}
-
 	// Canonical query and headers. Presigning signs the signed headers list
 	// in the query, so it builds the headers first.
 	if presign {
@@ -581,9 +568,42 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 			return err
 		}
 		r.signed = sc.signed
-		sc.sts = appendEscaped(sc.sts[:0], sc.signed, false)
-		sc.q.add("X-Amz-SignedHeaders", sc.sts)
-		b = sc.q.appendCanonical(b)
+		if creds.AccessKeyID != sc.credKeyID {
+			sc.credEsc = appendEscaped(sc.credEsc[:0], creds.AccessKeyID, false)
+			sc.credEsc = append(sc.credEsc, "%2F"...)
+			sc.credEsc = appendEscaped(sc.credEsc, sc.scope, false)
+			sc.credKeyID = creds.AccessKeyID
+		}
+		token := creds.SessionToken != "" && s.signToken
+		if len(sc.q.pairs) == 0 {
+			// The presign parameters alone, written in their sorted order.
+			b = append(b, "X-Amz-Algorithm="+Algorithm+"&X-Amz-Credential="...)
+			b = append(b, sc.credEsc...)
+			b = append(b, "&X-Amz-Date="...)
+			b = append(b, sc.amzDate[:]...)
+			b = append(b, "&X-Amz-Expires="...)
+			b = strconv.AppendInt(b, int64(expires/time.Second), 10)
+			if token {
+				b = append(b, "&X-Amz-Security-Token="...)
+				b = appendEscaped(b, creds.SessionToken, false)
+			}
+			b = append(b, "&X-Amz-SignedHeaders="...)
+			b = appendEscaped(b, sc.signed, false)
+		} else {
+			// They join the request's own parameters before sorting.
+			sc.q.add("X-Amz-Algorithm", algorithmBytes)
+			sc.q.add("X-Amz-Credential", sc.credEsc)
+			sc.q.add("X-Amz-Date", sc.amzDate[:])
+			sc.sts = strconv.AppendInt(sc.sts[:0], int64(expires/time.Second), 10)
+			sc.q.add("X-Amz-Expires", sc.sts)
+			if token {
+				sc.sts = appendEscaped(sc.sts[:0], creds.SessionToken, false)
+				sc.q.add("X-Amz-Security-Token", sc.sts)
+			}
+			sc.sts = appendEscaped(sc.sts[:0], sc.signed, false)
+			sc.q.add("X-Amz-SignedHeaders", sc.sts)
+			b = sc.q.appendCanonical(b)
+		}
 		b = append(b, '\n')
 		b = append(b, hdrs...)
 	} else {
@@ -684,15 +704,6 @@ func (s *Signer) collectHeader(hb *headerBuf, r *result, k string, vv []string, 
 		r.sendHeaders = append(r.sendHeaders, k)
 	}
 	return true
-}
-
-// escapesLikeNetURL reports whether net/url escapes path, a decoded path
-// without RawPath, as S3's single escaping does: it does unless the path
-// has one of the reserved characters that net/url leaves alone in paths
-// ($&+,:;=@). Every other byte outside the unreserved set and '/' it
-// escapes as %XX in upper case, as SigV4 does.
-func escapesLikeNetURL(path string) bool {
-	return !strings.ContainsAny(path, "$&+,:;=@")
 }
 
 // canonicalHost returns the host to sign: req.Host when set, else the URL's

@@ -58,6 +58,37 @@ func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte 
 	return dst
 }
 
+// AppendEscapedPath is AppendEscaped with '/' kept, for a path. It also
+// reports whether it escaped a byte that net/url leaves alone in paths
+// ($&+,:;=@): without one, net/url sends the path exactly as escaped here.
+func AppendEscapedPath(dst []byte, path string) ([]byte, bool) {
+	kept := false
+	for len(path) > 0 {
+		i := 0
+		for i < len(path) && unreservedOrSlash[path[i]] {
+			i++
+		}
+		dst = append(dst, path[:i]...)
+		if i == len(path) {
+			break
+		}
+		c := path[i]
+		kept = kept || netURLKeeps[c]
+		dst = append(dst, '%', UpperHex[c>>4], UpperHex[c&15])
+		path = path[i+1:]
+	}
+	return dst, kept
+}
+
+// netURLKeeps[c] reports whether net/url leaves c unescaped in a path
+// although SigV4 escapes it.
+var netURLKeeps = func() (t [256]bool) {
+	for _, c := range "$&+,:;=@" {
+		t[c] = true
+	}
+	return t
+}()
+
 // AppendDate appends t's date as YYYYMMDD.
 func AppendDate(dst []byte, t time.Time) []byte {
 	y, m, d := t.Date()

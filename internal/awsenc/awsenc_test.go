@@ -213,3 +213,23 @@ func TestValidHost(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendEscapedPath(t *testing.T) {
+	tests := []struct {
+		in, want string
+		kept     bool
+	}{
+		{"/photos/2026/11/cat picture.jpg", "/photos/2026/11/cat%20picture.jpg", false},
+		{"/a+b=c", "/a%2Bb%3Dc", true},
+		{"/x@y:z", "/x%40y%3Az", true},
+		{"/(1)!*'", "/%281%29%21%2A%27", false}, // net/url escapes these too
+		{"/ü", "/%C3%BC", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, kept := AppendEscapedPath(nil, tt.in)
+		if string(got) != tt.want || kept != tt.kept {
+			t.Errorf("AppendEscapedPath(%q) = %q, %v; want %q, %v", tt.in, got, kept, tt.want, tt.kept)
+		}
+	}
+}
