@@ -296,29 +296,3 @@ func Lower8(x uint64) uint64 {
 	upper := inRange(x&^hi, 'A', 'Z') &^ x
 	return x | upper>>2 // 0x80>>2 is 'a'-'A'
 }
-
-// LowerASCII lower-cases the ASCII letters of b in place, eight bytes at a
-// time; other bytes are left alone.
-func LowerASCII(b []byte) {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i : i+8])
-		// Clear the high bits first so that inRange sees no byte >= 0x80,
-		// then leave out the bytes that had one.
-		upper := inRange(x&^hi, 'A', 'Z') &^ x
-		binary.LittleEndian.PutUint64(b[i:i+8], x|upper>>2) // 0x80>>2 is 'a'-'A'
-	}
-	if i < len(b) && len(b) >= 8 {
-		// Lower-casing is idempotent: the last eight bytes, overlapping
-		// the word before, finish the tail.
-		x := binary.LittleEndian.Uint64(b[len(b)-8:])
-		upper := inRange(x&^hi, 'A', 'Z') &^ x
-		binary.LittleEndian.PutUint64(b[len(b)-8:], x|upper>>2)
-		return
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-}
