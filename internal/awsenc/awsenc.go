@@ -41,6 +41,21 @@ func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte 
 	if keepSlash {
 		safe = &unreservedOrSlash
 	}
+	dst, _ = appendEscaped(dst, s, safe)
+	return dst
+}
+
+// AppendEscapedPath is AppendEscaped with '/' kept, for a path. It also
+// reports whether it escaped a byte that net/url leaves alone in paths
+// ($&+,:;=@): without one, net/url sends the path exactly as escaped here.
+func AppendEscapedPath(dst []byte, path string) ([]byte, bool) {
+	return appendEscaped(dst, path, &unreservedOrSlash)
+}
+
+// appendEscaped appends s with every byte that safe does not allow
+// percent-encoded, and reports whether one of those is in netURLKeeps.
+func appendEscaped[S ~string | ~[]byte](dst []byte, s S, safe *[256]bool) ([]byte, bool) {
+	kept := false
 	for len(s) > 0 {
 		// Copy the longest run that needs no escaping in one go.
 		i := 0
@@ -52,30 +67,9 @@ func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte 
 			break
 		}
 		c := s[i]
-		dst = append(dst, '%', UpperHex[c>>4], UpperHex[c&15])
-		s = s[i+1:]
-	}
-	return dst
-}
-
-// AppendEscapedPath is AppendEscaped with '/' kept, for a path. It also
-// reports whether it escaped a byte that net/url leaves alone in paths
-// ($&+,:;=@): without one, net/url sends the path exactly as escaped here.
-func AppendEscapedPath(dst []byte, path string) ([]byte, bool) {
-	kept := false
-	for len(path) > 0 {
-		i := 0
-		for i < len(path) && unreservedOrSlash[path[i]] {
-			i++
-		}
-		dst = append(dst, path[:i]...)
-		if i == len(path) {
-			break
-		}
-		c := path[i]
 		kept = kept || netURLKeeps[c]
 		dst = append(dst, '%', UpperHex[c>>4], UpperHex[c&15])
-		path = path[i+1:]
+		s = s[i+1:]
 	}
 	return dst, kept
 }
