@@ -365,7 +365,7 @@ type result struct {
 // compute builds the canonical request, the string to sign and the
 // signature into sc, for header signing or, with presign, query signing.
 func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.Request, payloadHash string, presign bool, expires time.Duration) error {
-	// r is zero: scratches come zeroed from the pool.
+	// r is zero: cleanScratch zeroes it before a scratch is kept.
 	if req == nil || req.URL == nil {
 		return fmt.Errorf("%w: nil request or URL", ErrInvalidRequest)
 	}
