@@ -404,20 +404,17 @@ func (hb *headerBuf) add(key string, values []string) {
 // appendLowerName appends key lower-cased to dst and returns its
 // namePrefix too.
 func appendLowerName(dst []byte, key string) ([]byte, uint64) {
-	if len(key) < 8 {
-		var p uint64
-		for i := 0; i < len(key); i++ {
-			c := key[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			p |= uint64(c) << (56 - 8*i)
-		}
-		return dst, p
-	}
 	n := len(dst)
 	dst = append(dst, key...)
+	if len(key) < 8 {
+		out := dst[n:]
+		for i, c := range out {
+			if 'A' <= c && c <= 'Z' {
+				out[i] = c + 'a' - 'A'
+			}
+		}
+		return dst, namePrefix(out)
+	}
 	// Lower-case from key rather than in place: reading back the bytes
 	// just written, at an offset, stalls the store forwarding.
 	out := dst[n:]
@@ -589,7 +586,10 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 		if ln.slot < numSlots {
 			canon, err = hb.appendSlotValue(ln.slot, canon)
 		} else {
-			canon, err = hb.appendValues(canon, name, ln.first, ln.last, nil)
+			var ok bool
+			if canon, ok = hb.appendValues(canon, ln.first, ln.last, nil); !ok {
+				err = crlfError(name)
+			}
 		}
 		if err != nil {
 			return canon, signed, err
@@ -601,8 +601,9 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 
 // appendValues appends the canonical values of request headers
 // order[first:last], comma-joined; with vals set, vals[p] are the values of
-// position p instead of the entries'.
-func (hb *headerBuf) appendValues(canon, name []byte, first, last int, vals [][]string) ([]byte, error) {
+// position p instead of the entries'. It reports false for a value with a
+// CR or LF that is not line folding.
+func (hb *headerBuf) appendValues(canon []byte, first, last int, vals [][]string) ([]byte, bool) {
 	comma := false
 	for p := first; p < last; p++ {
 		var vv []string
@@ -614,12 +615,12 @@ func (hb *headerBuf) appendValues(canon, name []byte, first, last int, vals [][]
 		for _, v := range vv {
 			var ok bool
 			if canon, ok = appendHeaderValue(canon, v, comma); !ok {
-				return canon, crlfError(name)
+				return canon, false
 			}
 			comma = true
 		}
 	}
-	return canon, nil
+	return canon, true
 }
 
 // appendSlotValue appends the canonical value of a slot.

@@ -127,8 +127,8 @@ func (sh *shape) appendCanonical(canon []byte, hb *headerBuf) ([]byte, error) {
 		case ln.last-ln.first == 1 && len(sh.vals[ln.first]) == 1 && !hasSpaceOrControl(sh.vals[ln.first][0]):
 			canon = append(canon, sh.vals[ln.first][0]...) // one value, already canonical
 		default:
-			canon, err = hb.appendValues(canon, nil, ln.first, ln.last, sh.vals)
-			if err != nil {
+			var ok bool
+			if canon, ok = hb.appendValues(canon, ln.first, ln.last, sh.vals); !ok {
 				err = crlfError([]byte(ln.label[:len(ln.label)-1]))
 			}
 		}
