@@ -2,14 +2,12 @@ package presign_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding"
-	"encoding/hex"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/floor"
 	"github.com/sigv4kit/sigv4kit/presign"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
@@ -68,10 +66,8 @@ func BenchmarkPutObjectContentType(b *testing.B) {
 }
 
 // newFloor returns the unavoidable work of presigning the workload's URL,
-// as ANCHORS.md defines the floor: SHA-256 of its canonical request, hex,
-// one HMAC with the signing key's pads precomputed, hex, into reused
-// buffers. The function returns the hex signature it computed, which is
-// the signer's.
+// as ANCHORS.md defines the floor (see internal/floor). A round returns the
+// hex signature it computed, which is the signer's.
 func newFloor(tb testing.TB) func() []byte {
 	s, err := sigv4.New(sigv4.Config{
 		Service:     "s3",
@@ -87,43 +83,7 @@ func newFloor(tb testing.TB) func() []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	creq := []byte(tr.CanonicalRequest)
-	key := sigv4.SigningKey(benchSecret, benchTime, "us-east-1", "s3")
-	var pad [64]byte
-	inner, outer := sha256.New(), sha256.New()
-	for i := range pad {
-		pad[i] = 0x36
-		if i < len(key) {
-			pad[i] ^= key[i]
-		}
-	}
-	inner.Write(pad[:])
-	for i := range pad {
-		pad[i] ^= 0x36 ^ 0x5c
-	}
-	outer.Write(pad[:])
-	innerState, _ := inner.(encoding.BinaryMarshaler).MarshalBinary()
-	outerState, _ := outer.(encoding.BinaryMarshaler).MarshalBinary()
-	sts := []byte("AWS4-HMAC-SHA256\n20261128T120000Z\n20261128/us-east-1/s3/aws4_request\n")
-	prefix := len(sts)
-	var sum, mac [32]byte
-	var sig [64]byte
-	floor := func() []byte {
-		sum = sha256.Sum256(creq)
-		sts = hex.AppendEncode(sts[:prefix], sum[:])
-		inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(innerState)
-		inner.Write(sts)
-		inner.Sum(mac[:0])
-		outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(outerState)
-		outer.Write(mac[:])
-		outer.Sum(mac[:0])
-		hex.Encode(sig[:], mac[:])
-		return sig[:]
-	}
-	if got := floor(); string(got) != tr.Signature {
-		tb.Fatalf("floor signature %s, signer %s", got, tr.Signature)
-	}
-	return floor
+	return floor.New(tb, tr, sigv4.SigningKey(benchSecret, benchTime, "us-east-1", "s3"))
 }
 
 // BenchmarkFloor is the floor of ANCHORS.md for the workload.
@@ -136,29 +96,16 @@ func BenchmarkFloor(b *testing.B) {
 	}
 }
 
-// BenchmarkFloorRatio runs GetObject and the floor in alternating batches,
-// so that the load of a shared machine weighs on both alike, and reports
-// GetObject's time over the floor's as x-floor.
+// BenchmarkFloorRatio reports GetObject's time over the floor's as
+// x-floor, the two run in alternating batches.
 func BenchmarkFloorRatio(b *testing.B) {
-	floor := newFloor(b)
 	p := benchPresigner(b)
 	ctx := context.Background()
-	var tp, tf time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		for range 100 {
-			if _, err := p.GetObject(ctx, benchBucket, benchKey, time.Hour); err != nil {
-				b.Fatal(err)
-			}
+	floor.Ratio(b, func() {
+		if _, err := p.GetObject(ctx, benchBucket, benchKey, time.Hour); err != nil {
+			b.Fatal(err)
 		}
-		t1 := time.Now()
-		for range 100 {
-			floor()
-		}
-		tf += time.Since(t1)
-		tp += t1.Sub(t0)
-	}
-	b.ReportMetric(float64(tp)/float64(tf), "x-floor")
+	}, newFloor(b))
 }
 
 // TestAllocationBudget holds GetObject to its three allocations: the URL

@@ -3,15 +3,13 @@ package sigv4_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/floor"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
@@ -114,96 +112,46 @@ func BenchmarkSigningKey(b *testing.B) {
 }
 
 // BenchmarkFloor is the unavoidable work of one signature, as ANCHORS.md
-// defines it: SHA-256 of the canonical request, hex, one HMAC with the
-// signing key's pads precomputed, hex, into reused buffers.
+// defines it (see internal/floor), for the S3 GET of BenchmarkSignS3Get.
 func BenchmarkFloor(b *testing.B) {
-	floor := newFloor(b)
+	round := newFloor(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		floor()
+		round()
 	}
 }
 
 // newFloor returns one round of the floor for the S3 GET of s3GetRequest.
-func newFloor(tb testing.TB) func() {
+func newFloor(tb testing.TB) func() []byte {
 	s := benchSigner(tb, "s3")
 	tr, err := s.Explain(context.Background(), s3GetRequest(tb), sigv4.EmptyPayloadHash)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	creq := []byte(tr.CanonicalRequest)
-	key := sigv4.SigningKey(benchSecret, benchTime, "us-east-1", "s3")
-	var pad [64]byte
-	inner, outer := sha256.New(), sha256.New()
-	for i := range pad {
-		pad[i] = 0x36
-		if i < len(key) {
-			pad[i] ^= key[i]
-		}
-	}
-	inner.Write(pad[:])
-	for i := range pad {
-		pad[i] ^= 0x36 ^ 0x5c
-	}
-	outer.Write(pad[:])
-	innerState, _ := inner.(encoding.BinaryMarshaler).MarshalBinary()
-	outerState, _ := outer.(encoding.BinaryMarshaler).MarshalBinary()
-	sts := []byte("AWS4-HMAC-SHA256\n20261128T120000Z\n20261128/us-east-1/s3/aws4_request\n")
-	prefix := len(sts)
-	var sum, mac [32]byte
-	var sig [64]byte
-	return func() {
-		sum = sha256.Sum256(creq)
-		sts = hex.AppendEncode(sts[:prefix], sum[:])
-		inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(innerState)
-		inner.Write(sts)
-		inner.Sum(mac[:0])
-		outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(outerState)
-		outer.Write(mac[:])
-		outer.Sum(mac[:0])
-		hex.Encode(sig[:], mac[:])
-	}
+	return floor.New(tb, tr, sigv4.SigningKey(benchSecret, benchTime, "us-east-1", "s3"))
 }
 
-// BenchmarkFloorRatio runs a workload and the floor in alternating batches,
-// so that the load of a shared machine weighs on both alike, and reports
-// the workload's time over the floor's as x-floor. The targets: header
-// signing within 2x, presigning (URL string out) within 2.5x.
+// BenchmarkFloorRatio reports, as x-floor, a workload's time over the
+// floor's, the two run in alternating batches. The targets: header signing
+// within 2x, presigning (URL string out) within 2.5x.
 func BenchmarkFloorRatio(b *testing.B) {
 	ctx := context.Background()
-	run := func(b *testing.B, work func()) {
-		floor := newFloor(b)
-		var tw, tf time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			for range 100 {
-				work()
-			}
-			t1 := time.Now()
-			for range 100 {
-				floor()
-			}
-			tf += time.Since(t1)
-			tw += t1.Sub(t0)
-		}
-		b.ReportMetric(float64(tw)/float64(tf), "x-floor")
-	}
 	b.Run("SignS3Get", func(b *testing.B) {
 		s, req := benchSigner(b, "s3"), s3GetRequest(b)
-		run(b, func() {
+		floor.Ratio(b, func() {
 			if err := s.Sign(ctx, req, sigv4.EmptyPayloadHash); err != nil {
 				b.Fatal(err)
 			}
-		})
+		}, newFloor(b))
 	})
 	b.Run("PresignS3Get", func(b *testing.B) {
 		s := benchSigner(b, "s3")
 		req, _ := http.NewRequest("GET", "https://examplebucket.s3.us-east-1.amazonaws.com/photos/2026/11/cat%20picture.jpg", nil)
-		run(b, func() {
+		floor.Ratio(b, func() {
 			if _, err := s.Presign(ctx, req, time.Hour); err != nil {
 				b.Fatal(err)
 			}
-		})
+		}, newFloor(b))
 	})
 }
 
@@ -243,3 +191,11 @@ func TestAllocationBudgets(t *testing.T) {
 }
 
 var _ = io.Discard
+
+// TestFloorMatchesSigner checks that the floor benchmarks measure the real
+// work: a round of the floor computes the signer's signature.
+func TestFloorMatchesSigner(t *testing.T) {
+	if got := newFloor(t)(); len(got) != 64 {
+		t.Fatalf("floor signature %q", got)
+	}
+}
