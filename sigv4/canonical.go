@@ -58,11 +58,17 @@ func EscapePath(path string) string {
 
 // NormalizePath removes "." segments, resolves ".." segments and collapses
 // runs of '/' in a path, the way AWS normalizes non-S3 paths before
-// signing. The result always starts with '/', and keeps a trailing '/' when
-// the path ended with one (or with a "." or ".." segment):
+// signing (RFC 3986's "remove dot segments", plus collapsing "//", as
+// aws-c-auth, botocore and the AWS SDKs do). The result always starts with
+// '/'. It ends with '/' only when the path as sent ends with '/' and some
+// segment remains: a trailing "." or ".." segment leaves no trailing
+// slash, and ".." above the root stays at the root.
 //
 //	NormalizePath("//a/./b/../c/") == "/a/c/"
+//	NormalizePath("/a/b/..")       == "/a"
+//	NormalizePath("/a/.")          == "/a"
 //	NormalizePath("/example/..")   == "/"
+//	NormalizePath("/../a")         == "/a"
 func NormalizePath(path string) string {
 	if !needsNormalize(path) {
 		if path == "" {
@@ -86,7 +92,7 @@ func NormalizePath(path string) string {
 		return "/"
 	}
 	out := "/" + strings.Join(segs, "/")
-	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, "/.") || strings.HasSuffix(path, "/..") {
+	if strings.HasSuffix(path, "/") {
 		out += "/"
 	}
 	return out

@@ -43,7 +43,7 @@ func TestCanonicalURI(t *testing.T) {
 		{"dot segments normalized", "/a/./b/../c", "", true, true, "/a/c"},
 		{"double slashes normalized", "//a//b//", "", true, true, "/a/b/"},
 		{"dot-dot above root", "/../..", "", true, true, "/"},
-		{"trailing dot keeps slash", "/a/b/.", "", true, true, "/a/b/"},
+		{"trailing dot drops to the segment", "/a/b/.", "", true, true, "/a/b"},
 		{"normalize without escape", "/example space/./x", "", false, true, "/example%20space/x"},
 		{"tilde not escaped", "/~user", "", true, true, "/~user"},
 	}
@@ -80,6 +80,103 @@ func TestNormalizePath(t *testing.T) {
 	} {
 		if got := sigv4.NormalizePath(in); got != want {
 			t.Errorf("NormalizePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestNormalizePathDotSegments covers every combination of a leading "//",
+// ".." above the root, inner "." and ".." segments and each trailing form.
+// The expectations are those of aws-c-auth, botocore and
+// @smithy/signature-v4: the result ends in '/' only when the path as sent
+// ends in '/', and a trailing "." or ".." segment leaves none.
+func TestNormalizePathDotSegments(t *testing.T) {
+	leading := []string{"/", "//", "///"}
+	aboveRoot := []string{"", "../", "../../", "./../"}
+	inner := []string{"a/b", "a/./b", "a/x/../b", "a//b", "a/x/y/../../b", "a/./x/.././b"}
+	trailing := []struct{ suffix, want string }{
+		{"", "/a/b"},
+		{"/", "/a/b/"},
+		{"//", "/a/b/"},
+		{"/.", "/a/b"},
+		{"/..", "/a"},
+		{"/./", "/a/b/"},
+		{"/../", "/a/"},
+		{"/./.", "/a/b"},
+		{"/../..", "/"},
+		{"/../../", "/"},
+		{"/../../..", "/"},
+		{"/.././", "/a/"},
+	}
+	n := 0
+	for _, l := range leading {
+		for _, r := range aboveRoot {
+			for _, in := range inner {
+				for _, tr := range trailing {
+					p := l + r + in + tr.suffix
+					n++
+					if got := sigv4.NormalizePath(p); got != tr.want {
+						t.Errorf("NormalizePath(%q) = %q, want %q", p, got, tr.want)
+					}
+					u := &url.URL{Scheme: "https", Host: "example.com", Path: p}
+					if got, err := sigv4.CanonicalURI(u, true, true); err != nil || got != tr.want {
+						t.Errorf("CanonicalURI(%q, double, normalize) = %q, %v; want %q", p, got, err, tr.want)
+					}
+				}
+			}
+		}
+	}
+	// The paths the conformance report named, and the root on its own.
+	for in, want := range map[string]string{
+		"/a/b/..":        "/a",
+		"/a/.":           "/a",
+		"//a/b/..//c/.":  "/a/c",
+		"//a/b/..//c/./": "/a/c/",
+		"/..":            "/",
+		"/../":           "/",
+		"/.":             "/",
+		"//..//":         "/",
+		"/a/../..":       "/",
+		"/a/../../":      "/",
+		"/../a":          "/a",
+		"/../a/":         "/a/",
+		"/a/...":         "/a/...",
+		"/a/.../":        "/a/.../",
+	} {
+		n++
+		if got := sigv4.NormalizePath(in); got != want {
+			t.Errorf("NormalizePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if n < 300 {
+		t.Fatalf("only %d cases ran", n)
+	}
+}
+
+// TestSignNormalizesTrailingDots checks that the signer and the verifier
+// both sign a trailing ".." the way AWS's other signers do.
+func TestSignNormalizesTrailingDots(t *testing.T) {
+	for wire, want := range map[string]string{
+		"/a/b/..":       "/a",
+		"/a/.":          "/a",
+		"//a/b/..//c/.": "/a/c",
+		"/a/b/../":      "/a/",
+	} {
+		s, err := sigv4.New(sigv4.Config{Service: "execute-api", Region: "us-east-1",
+			Credentials: credentials.Static("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""),
+			Now:         func() time.Time { return time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequest("GET", "https://example.amazonaws.com"+wire, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := s.Explain(context.Background(), req, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line := strings.Split(tr.CanonicalRequest, "\n")[1]; line != want {
+			t.Errorf("%s: canonical URI %q, want %q", wire, line, want)
 		}
 	}
 }

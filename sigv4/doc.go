@@ -42,7 +42,8 @@
 // The path is escaped with the unreserved set A-Za-z0-9-._~: once for S3
 // (the canonical URI of the key "a b+c" is "/a%20b%2Bc"), and twice for
 // every other service, whose path is also normalized ("." and ".."
-// resolved, "//" collapsed). Query keys and values are decoded, escaped
+// resolved, "//" collapsed, and a trailing '/' kept only where the path
+// as sent ends in one: "/a/b/.." is signed as "/a"). Query keys and values are decoded, escaped
 // again and sorted. Header names are lower-cased and sorted; values are
 // trimmed and inner runs of spaces collapsed; repeated headers are joined
 // with commas. The last line is the payload hash: here the hash of an empty

@@ -42,7 +42,7 @@ func refNormalize(p string) string {
 		return "/"
 	}
 	c := path.Clean("/" + p)
-	if c != "/" && (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")) {
+	if c != "/" && strings.HasSuffix(p, "/") {
 		c += "/"
 	}
 	return c

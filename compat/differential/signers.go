@@ -178,14 +178,14 @@ func (s *Spec) sdkURL() *url.URL {
 
 // RefNormalize is a reference normalization of a URI path, independent of
 // sigv4kit's: path.Clean (which resolves "." and "..", collapses "//" and
-// never climbs above the root), keeping a trailing '/' when the path ended
-// with "/", "/." or "/..", as in AWS's normalize-path test cases.
+// never climbs above the root), keeping a trailing '/' only when the path
+// ended with "/", as aws-c-auth, botocore and @smithy/signature-v4 do.
 func RefNormalize(p string) string {
 	if p == "" {
 		return "/"
 	}
 	c := path.Clean("/" + p)
-	if c != "/" && (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")) {
+	if c != "/" && strings.HasSuffix(p, "/") {
 		c += "/"
 	}
 	return c
