@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,12 @@ import (
 // a timeout, output that is not such an object, or credentials that have
 // already expired are errors; the errors never quote the output (it holds
 // the secret) nor the command's arguments, only its name.
+//
+// The standard output and the standard error are each limited to 1 MiB:
+// the command is killed as soon as it writes more to either, and Retrieve
+// returns an error that matches [ErrProcessOutputLimit] and names the
+// stream. No more than 1 MiB of the output is ever held in memory, nor
+// passed on to Stderr.
 type Process struct {
 	// Command is the command line.
 	Command string
@@ -44,8 +51,14 @@ type Process struct {
 	Now func() time.Time
 }
 
-// maxProcessOutput bounds the standard output read from the command.
+// maxProcessOutput bounds the standard output read from the command, and
+// its standard error.
 const maxProcessOutput = 1 << 20
+
+// ErrProcessOutputLimit is returned (wrapped) when a credential_process
+// command writes more than 1 MiB to its standard output or its standard
+// error; the command is killed.
+var ErrProcessOutputLimit = errors.New("credentials: credential_process output over the limit")
 
 // Retrieve runs the command. The credentials' Source is "process".
 func (p Process) Retrieve(ctx context.Context) (Credentials, error) {
@@ -63,17 +76,34 @@ func (p Process) Retrieve(ctx context.Context) (Credentials, error) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, args[0], args[1:]...)
+	// Crossing an output limit cancels killCtx, which kills the command;
+	// WaitDelay bounds the wait for its pipes (a child of the command may
+	// hold them open).
+	killCtx, kill := context.WithCancel(runCtx)
+	defer kill()
+	cmd := exec.CommandContext(killCtx, args[0], args[1:]...)
 	cmd.Env = p.Env
-	var out limitedBuffer
-	out.max = maxProcessOutput
-	cmd.Stdout = &out
-	cmd.Stderr = p.Stderr
-	if cmd.Stderr == nil {
-		cmd.Stderr = os.Stderr
+	var out bytes.Buffer
+	stderr := p.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
 	}
+	// The limitWriters have a Write method only, so that exec's io.Copy
+	// cannot bypass them through ReaderFrom.
+	stdoutLimit := &limitWriter{w: &out, max: maxProcessOutput, stream: "stdout", kill: kill}
+	stderrLimit := &limitWriter{w: stderr, max: maxProcessOutput, stream: "stderr", kill: kill}
+	cmd.Stdout = stdoutLimit
+	cmd.Stderr = stderrLimit
 	cmd.WaitDelay = time.Second
 	err = cmd.Run()
+	for _, l := range []*limitWriter{stdoutLimit, stderrLimit} {
+		if l.exceeded() {
+			return Credentials{}, &kindError{
+				msg:  fmt.Sprintf("credentials: process: %s: %s exceeded %d MiB; process killed", name, l.stream, maxProcessOutput>>20),
+				kind: ErrProcessOutputLimit,
+			}
+		}
+	}
 	if ctx.Err() != nil {
 		return Credentials{}, fmt.Errorf("credentials: process: %s: %w", name, ctx.Err())
 	}
@@ -86,9 +116,6 @@ func (p Process) Retrieve(ctx context.Context) (Credentials, error) {
 			return Credentials{}, fmt.Errorf("credentials: process: %s failed with exit status %d", name, exit.ExitCode())
 		}
 		return Credentials{}, fmt.Errorf("credentials: process: running %s: %w", name, err)
-	}
-	if out.overflow {
-		return Credentials{}, kindf(ErrInvalidValue, "process: %s wrote more than %d bytes", name, maxProcessOutput)
 	}
 	var resp struct {
 		Version         int
@@ -146,22 +173,51 @@ func describeJSONError(err error) string {
 	return "invalid JSON"
 }
 
-// limitedBuffer is a bytes.Buffer that stops growing at max bytes.
-type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	overflow bool
+// limitWriter passes at most max bytes on to w. A write that would cross
+// the limit passes on what fits, calls kill and fails with an error
+// matching ErrProcessOutputLimit, as does every later write. It has no
+// ReadFrom method on purpose: io.Copy must go through Write.
+type limitWriter struct {
+	w      io.Writer
+	max    int64
+	stream string // "stdout" or "stderr", for the error
+	kill   func()
+
+	mu   sync.Mutex
+	n    int64
+	over bool
 }
 
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
-		b.overflow = true
-		if room > 0 {
-			b.Buffer.Write(p[:room])
-		}
-		return len(p), nil
+func (l *limitWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.over {
+		return 0, l.err()
 	}
-	return b.Buffer.Write(p)
+	if room := l.max - l.n; int64(len(p)) > room {
+		l.over = true
+		l.kill()
+		n, err := l.w.Write(p[:room])
+		l.n += int64(n)
+		if err != nil {
+			return n, err
+		}
+		return n, l.err()
+	}
+	n, err := l.w.Write(p)
+	l.n += int64(n)
+	return n, err
+}
+
+func (l *limitWriter) err() error {
+	return fmt.Errorf("credentials: process: %s exceeded %d bytes: %w", l.stream, l.max, ErrProcessOutputLimit)
+}
+
+// exceeded reports whether a write crossed the limit.
+func (l *limitWriter) exceeded() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.over
 }
 
 // splitCommand splits a command line into words like a POSIX shell (and

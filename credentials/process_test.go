@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +51,38 @@ func TestHelperProcess(t *testing.T) {
 			testAccessKeyID, testSecret, testToken)
 	case "sleep":
 		time.Sleep(10 * time.Second)
+	case "sized":
+		// sized <stdout|stderr> <n> [marker]: write n bytes to the stream
+		// (on stdout: blanks, then a credentials object, n in all; on
+		// stderr: n bytes, then the object on stdout), then create the
+		// marker file, which shows the process ran to completion.
+		helperSized(os.Args[i+2:])
 	}
 	os.Exit(0)
+}
+
+func helperSized(args []string) {
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		os.Exit(3)
+	}
+	doc := fmt.Sprintf(`{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s"}`, testAccessKeyID, testSecret)
+	w, fill := os.Stdout, n-len(doc)
+	if args[0] == "stderr" {
+		w, fill = os.Stderr, n
+	}
+	chunk := bytes.Repeat([]byte{' '}, 64<<10)
+	for fill > 0 {
+		k, err := w.Write(chunk[:min(fill, len(chunk))])
+		if err != nil {
+			os.Exit(4)
+		}
+		fill -= k
+	}
+	fmt.Print(doc)
+	if len(args) > 2 {
+		os.WriteFile(args[2], []byte("done"), 0o600)
+	}
 }
 
 func helperCommand(mode string, args ...string) string {
