@@ -41,6 +41,11 @@ const ContainerHost = "169.254.170.2"
 // with AccessKeyId, SecretAccessKey, Token and Expiration; an error response
 // may carry JSON "code" and "message", which the error reports.
 //
+// No redirect is followed, even with an HTTPClient whose policy follows
+// them: a redirect response is an error matching [ErrRedirect] and
+// [ErrMetadata] that names its target, so the authorization token and the
+// request go to the allowed host and port only.
+//
 // Each request has a timeout (two seconds by default); failures (timeouts,
 // refused connections, 5xx) are retried, three attempts by default, as the
 // agent may be starting. Retrieve matches [ErrNoCredentials] when neither
@@ -114,13 +119,26 @@ func (p Container) Retrieve(ctx context.Context) (Credentials, error) {
 			var e struct{ Code, Message string }
 			msg := se.Error()
 			if json.Unmarshal(se.body, &e) == nil && (e.Code != "" || e.Message != "") {
-				msg += ": " + printable(e.Code) + ": " + printable(e.Message)
+				msg += ": " + printable(scrubToken(e.Code, token)) + ": " + printable(scrubToken(e.Message, token))
 			}
 			return Credentials{}, &kindError{msg: "credentials: container: " + msg, kind: ErrMetadata, cause: se}
+		}
+		var re *redirectError
+		if errors.As(err, &re) {
+			return Credentials{}, &kindError{msg: "credentials: container: " + re.Error(), kind: ErrMetadata, cause: re}
 		}
 		return Credentials{}, fmt.Errorf("credentials: container: %w", err)
 	}
 	return decodeMetadataCredentials(body, "container", orNow(p.Now)())
+}
+
+// scrubToken replaces the authorization token in s, a server's text, with
+// [REDACTED].
+func scrubToken(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "[REDACTED]")
 }
 
 // checkContainerURI enforces the hosts allowed in a full URI.

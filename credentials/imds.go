@@ -44,6 +44,10 @@ const (
 // within a second: an unreachable endpoint matches [ErrNoCredentials], as
 // does an instance without a role.
 //
+// No redirect is followed, even with an HTTPClient whose policy follows
+// them: a redirect response is an error matching [ErrRedirect] and
+// [ErrMetadata], and the session token goes nowhere else.
+//
 // Unlike the AWS CLI, IMDS never falls back to IMDSv1 (requests without a
 // token) when the token request fails: IMDSv1 is what server-side request
 // forgery exploits, and every current instance supports IMDSv2.
@@ -131,6 +135,10 @@ func imdsError(err error, what string) error {
 	var se *statusError
 	if errors.As(err, &se) {
 		return &kindError{msg: "credentials: imds: getting the " + what + ": " + se.Error(), kind: ErrMetadata, cause: se}
+	}
+	var re *redirectError
+	if errors.As(err, &re) {
+		return &kindError{msg: "credentials: imds: getting the " + what + ": " + re.Error(), kind: ErrMetadata, cause: re}
 	}
 	return &kindError{msg: "credentials: imds: getting the " + what + ": " + err.Error(), kind: err}
 }

@@ -31,15 +31,58 @@ func newMetadataClient(c *http.Client, timeout time.Duration, attempts int, retr
 	if attempts <= 0 {
 		attempts = 2
 	}
-	m := &metadataClient{client: c, timeout: timeout, attempts: attempts, retryUnreachable: retryUnreachable, close: func() {}}
-	if m.client == nil {
+	m := &metadataClient{timeout: timeout, attempts: attempts, retryUnreachable: retryUnreachable, close: func() {}}
+	if c == nil {
 		// Metadata endpoints are link-local or loopback: never through a
 		// proxy from the environment.
 		tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: timeout}).DialContext, MaxIdleConns: 2}
-		m.client = &http.Client{Transport: tr}
+		c = &http.Client{Transport: tr}
 		m.close = tr.CloseIdleConnections
 	}
+	// No redirect is followed, whatever the policy of an injected client
+	// (a copy is changed, not the caller's client): the requests carry the
+	// IMDS session token or the container authorization token, which must
+	// go to the configured endpoint only.
+	cc := *c
+	cc.CheckRedirect = refuseRedirect
+	m.client = &cc
 	return m
+}
+
+// refuseRedirect is the CheckRedirect policy of the metadata clients: the
+// redirect response itself is returned, and once turns it into a
+// *redirectError.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// ErrRedirect is returned (wrapped) when a credentials endpoint (instance
+// metadata, container, STS) answers with a redirect. No provider follows
+// one, so that a token or a signed request only ever goes to the endpoint
+// that was configured. The error names the redirect's target.
+var ErrRedirect = errors.New("credentials: redirect refused")
+
+// redirectError is a 3xx response; it matches ErrRedirect.
+type redirectError struct {
+	status   int
+	location string // scheme, host and path of the target; "" if none
+}
+
+func (e *redirectError) Error() string {
+	if e.location == "" {
+		return fmt.Sprintf("refused a redirect (HTTP %d)", e.status)
+	}
+	return fmt.Sprintf("refused a redirect (HTTP %d) to %s", e.status, e.location)
+}
+
+func (e *redirectError) Is(target error) bool { return target == ErrRedirect }
+
+// newRedirectError describes the redirect resp; its target is given without
+// user information, query or fragment, bounded to 200 printable bytes.
+func newRedirectError(resp *http.Response) *redirectError {
+	e := &redirectError{status: resp.StatusCode}
+	if u, err := resp.Location(); err == nil {
+		e.location = bounded(u.Scheme+"://"+u.Host+u.EscapedPath(), 200)
+	}
+	return e
 }
 
 // maxMetadataBody bounds the bodies read from metadata endpoints.
@@ -80,7 +123,7 @@ func (m *metadataClient) do(ctx context.Context, method, url string, header http
 			return nil, ctx.Err()
 		}
 		var se *statusError
-		if err == nil || (errors.As(err, &se) && se.status < 500) {
+		if err == nil || (errors.As(err, &se) && se.status < 500) || errors.Is(err, ErrRedirect) {
 			return body, err
 		}
 		if !m.retryUnreachable && unreachable(err) {
@@ -119,6 +162,9 @@ func (m *metadataClient) once(ctx context.Context, method, url string, header ht
 	if err != nil {
 		return nil, &transportError{err}
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, newRedirectError(resp)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &statusError{status: resp.StatusCode, body: body}
 	}
@@ -150,9 +196,12 @@ func decodeMetadataCredentials(body []byte, source string, now time.Time) (Crede
 
 // printable bounds a string from a server to 100 printable ASCII bytes, for
 // error messages.
-func printable(s string) string {
-	b := make([]byte, 0, min(len(s), 100))
-	for i := 0; i < len(s) && len(b) < 100; i++ {
+func printable(s string) string { return bounded(s, 100) }
+
+// bounded bounds s to n printable ASCII bytes; the others become '?'.
+func bounded(s string, n int) string {
+	b := make([]byte, 0, min(len(s), n))
+	for i := 0; i < len(s) && len(b) < n; i++ {
 		if c := s[i]; c >= 0x20 && c < 0x7f {
 			b = append(b, c)
 		} else {
