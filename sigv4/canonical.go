@@ -132,6 +132,10 @@ func needsNormalize(path string) bool {
 // a second time: "/a b" goes on the wire as "/a%20b" and is signed as
 // "/a%2520b". With normalize true, "." and ".." segments are resolved and
 // "//" collapsed first (see [NormalizePath]). An empty path is "/".
+//
+// A URL whose Opaque is set (as aws-sdk-go-v2 users do to choose the escaped
+// path) is read as that escaped path: "/a%20b", or "//host/a%20b" with the
+// URL's own host. Any other Opaque is refused with [ErrInvalidRequest].
 func CanonicalURI(u *url.URL, doubleEscape, normalize bool) (string, error) {
 	path, err := requestPath(u, doubleEscape)
 	if err != nil {
@@ -144,12 +148,38 @@ func CanonicalURI(u *url.URL, doubleEscape, normalize bool) (string, error) {
 // path for single escaping, the wire path for double escaping.
 func requestPath(u *url.URL, doubleEscape bool) (string, error) {
 	if u.Opaque != "" {
-		return "", fmt.Errorf("%w: opaque URL %q", ErrInvalidRequest, u.Opaque)
+		esc, err := opaquePath(u)
+		if err != nil || doubleEscape {
+			return esc, err
+		}
+		return url.PathUnescape(esc) // checked by opaquePath
 	}
 	if doubleEscape {
 		return u.EscapedPath(), nil
 	}
 	return u.Path, nil
+}
+
+// opaquePath returns the escaped path that u.Opaque sends on the wire, as
+// aws-sdk-go-v2 reads it: "/a%20b", or "//host/a%20b" (net/http then sends
+// the absolute form), whose host must be the URL's. A query in Opaque, or
+// an opaque URL that is not a path ("mailto:x"), is refused.
+func opaquePath(u *url.URL) (string, error) {
+	o := u.Opaque
+	if rest, ok := strings.CutPrefix(o, "//"); ok {
+		host, path, _ := strings.Cut(rest, "/")
+		if host != u.Host {
+			return "", fmt.Errorf("%w: URL.Opaque %q names host %q, not the URL's %q: set URL.Path (decoded) or URL.RawPath (escaped) instead", ErrInvalidRequest, o, host, u.Host)
+		}
+		o = "/" + path
+	}
+	if !strings.HasPrefix(o, "/") || strings.ContainsAny(o, "?# ") {
+		return "", fmt.Errorf("%w: URL.Opaque %q is not an escaped path: set URL.Path (decoded) or URL.RawPath (escaped) instead", ErrInvalidRequest, u.Opaque)
+	}
+	if _, err := url.PathUnescape(o); err != nil {
+		return "", fmt.Errorf("%w: URL.Opaque %q has an invalid escape: set URL.Path to the decoded path instead", ErrInvalidRequest, u.Opaque)
+	}
+	return o, nil
 }
 
 // appendCanonicalURI appends the canonical URI for path (already chosen by

@@ -81,8 +81,17 @@ func TestSignErrors(t *testing.T) {
 		{name: "relative URL", req: func() *http.Request {
 			return &http.Request{Method: "GET", URL: &url.URL{Path: "/x"}, Host: "example.com", Header: http.Header{}}
 		}, want: sigv4.ErrInvalidRequest},
-		{name: "opaque URL", req: func() *http.Request {
-			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Opaque: "//h/x"}, Header: http.Header{}}
+		{name: "opaque URL naming another host", req: func() *http.Request {
+			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Opaque: "//other/x"}, Header: http.Header{}}
+		}, want: sigv4.ErrInvalidRequest},
+		{name: "opaque URL that is no path", req: func() *http.Request {
+			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Opaque: "x@y"}, Header: http.Header{}}
+		}, want: sigv4.ErrInvalidRequest},
+		{name: "opaque URL with a query", req: func() *http.Request {
+			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Opaque: "/x?y=1"}, Header: http.Header{}}
+		}, want: sigv4.ErrInvalidRequest},
+		{name: "opaque URL with a bad escape", req: func() *http.Request {
+			return &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Opaque: "/x%zz"}, Header: http.Header{}}
 		}, want: sigv4.ErrInvalidRequest},
 		{name: "CR in header value", req: func() *http.Request {
 			r := ok()

@@ -188,10 +188,14 @@ func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash str
 // of the body (through GetBody, empty without a body) for other services.
 // Presign does not change req.
 func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Duration) (*Presigned, error) {
+	return s.presign(ctx, req, expires, "")
+}
+
+func (s *Signer) presign(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Presigned, error) {
 	sc := s.getScratch()
 	defer s.putScratch(sc)
 	r := &sc.res
-	if err := s.compute(ctx, sc, r, req, "", true, expires); err != nil {
+	if err := s.compute(ctx, sc, r, req, payloadHash, true, expires); err != nil {
 		return nil, err
 	}
 	b := sc.out[:0]
@@ -236,15 +240,42 @@ func (s *Signer) Presign(ctx context.Context, req *http.Request, expires time.Du
 	if r.contentLength > 0 {
 		p.Header["Content-Length"] = []string{strconv.FormatInt(r.contentLength, 10)}
 	}
+	if r.presignHash {
+		p.Header["X-Amz-Content-Sha256"] = []string{r.payload}
+	}
 	return p, nil
+}
+
+// PresignPayload is [Signer.Presign] with the payload line of the canonical
+// request given, as Sign takes it: "" is Presign's default (UNSIGNED-PAYLOAD
+// for the S3 family, the SHA-256 of the body through GetBody for other
+// services), and otherwise payloadHash is [UnsignedPayload] or the
+// lower-case hex SHA-256 of the body the client will send.
+//
+// Use it for services outside the S3 family when the body is streamed and
+// cannot be hashed now (UnsignedPayload), or when its hash is known without
+// reading it. A payload line the server cannot assume (any given hash
+// except UNSIGNED-PAYLOAD for S3) is also signed as an X-Amz-Content-Sha256
+// header, which Presigned.Header lists: the client must send it, and the
+// server (S3, MinIO and sigv4kit's [Verifier]) reads the payload line from
+// it. This is how @smithy/signature-v4 presigns a request that carries the
+// header.
+func (s *Signer) PresignPayload(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Presigned, error) {
+	return s.presign(ctx, req, expires, payloadHash)
 }
 
 // ExplainPresign computes what Presign would produce for req and expires
 // and returns every intermediate.
 func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires time.Duration) (*Trace, error) {
+	return s.ExplainPresignPayload(ctx, req, expires, "")
+}
+
+// ExplainPresignPayload computes what [Signer.PresignPayload] would produce
+// and returns every intermediate.
+func (s *Signer) ExplainPresignPayload(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Trace, error) {
 	sc := s.getScratch()
 	defer s.putScratch(sc)
-	if err := s.compute(ctx, sc, &sc.res, req, "", true, expires); err != nil {
+	if err := s.compute(ctx, sc, &sc.res, req, payloadHash, true, expires); err != nil {
 		return nil, err
 	}
 	return sc.trace(), nil
@@ -350,6 +381,7 @@ type result struct {
 	rawPath       string // RawPath for Sign to set ("" to leave it)
 	rawQuery      string // query for a presigned URL, without old X-Amz-* auth parameters
 	payload       string
+	presignHash   bool // presigning signs X-Amz-Content-Sha256: payload
 	signedAt      time.Time
 	expires       time.Duration
 	signed        []byte   // the signed headers list, in the scratch or its shape
@@ -425,10 +457,20 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 
 	// Payload.
 	if presign {
-		if s.s3 {
+		switch {
+		case payloadHash == "" && s.s3:
 			r.payload = UnsignedPayload
-		} else if r.payload, err = sc.hashBody(req); err != nil {
-			return err
+		case payloadHash == "":
+			if r.payload, err = sc.hashBody(req); err != nil {
+				return err
+			}
+		case validPayloadHash(payloadHash) && !strings.HasPrefix(payloadHash, "STREAMING-"):
+			// A payload line the server cannot assume travels in a signed
+			// X-Amz-Content-Sha256 header (see PresignPayload).
+			r.payload = payloadHash
+			r.presignHash = !s.s3 || payloadHash != UnsignedPayload
+		default:
+			return fmt.Errorf("%w: %q is neither 64 lower-case hex digits nor %s", ErrInvalidPayloadHash, payloadHash, UnsignedPayload)
 		}
 	} else {
 		switch {
@@ -504,6 +546,9 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 		}
 	} else if presign {
 		r.wirePath = u.EscapedPath()
+		if u.Opaque != "" {
+			r.wirePath, _ = opaquePath(u) // checked by requestPath
+		}
 		if r.wirePath == "" {
 			r.wirePath = "/"
 		}
@@ -527,6 +572,9 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 	hb := &sc.hdr
 	hb.reset()
 	hb.set(slotHost, r.host, nil, false)
+	if r.presignHash {
+		hb.set(slotContentSHA256, r.payload, nil, false)
+	}
 	if !presign {
 		hb.set(slotDate, "", sc.amzDate[:], false)
 		if s.contentHeader {
@@ -556,6 +604,10 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, r *result, req *http.
 				sc.seen = append(sc.seen, seenKey{k, entry})
 			}
 		}
+	}
+
+	if r.presignHash && r.sha256Slot != nil && (len(r.sha256Slot) != 1 || r.sha256Slot[0] != r.payload) {
+		return fmt.Errorf("%w: the request's X-Amz-Content-Sha256 header %q is not the payload hash %q", ErrInvalidPayloadHash, r.sha256Slot, r.payload)
 	}
 
 	// Canonical query and headers. Presigning signs the signed headers list
@@ -666,7 +718,7 @@ func (s *Signer) collectHeader(hb *headerBuf, r *result, k string, vv []string, 
 		return false
 	case "X-Amz-Content-Sha256":
 		r.sha256Slot = vv
-		if s.contentHeader && !presign {
+		if s.contentHeader && !presign || r.presignHash {
 			return false
 		}
 	case "Host", "Content-Length":
@@ -688,7 +740,7 @@ func (s *Signer) collectHeader(hb *headerBuf, r *result, k string, vv []string, 
 		// ("x-amz-date") would go out beside the new value: Sign drops it.
 		r.variants = r.variants || k != http.CanonicalHeaderKey(k)
 	case "x-amz-content-sha256":
-		sign = presign || !s.contentHeader
+		sign = presign && !r.presignHash || !presign && !s.contentHeader
 		r.variants = r.variants || !sign && k != "X-Amz-Content-Sha256"
 	default:
 		sign = !deniedHeader(name)
