@@ -16,6 +16,28 @@
 //
 //	AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
 //	  aws --endpoint-url http://127.0.0.1:9000 s3 ls s3://photos
+//
+// # Timeouts
+//
+// The server drops a connection whose request headers take longer than
+// -read-header-timeout (default 10s) to arrive, or whose whole request,
+// body included, takes longer than -read-timeout (default 5m); a response
+// must be written within -write-timeout (default 10m) of the end of the
+// request headers, and an idle keep-alive connection is closed after
+// -idle-timeout (default 2m). Without a read timeout, a client that sends
+// a form at one byte a second holds a connection and a goroutine for as
+// long as it likes.
+//
+// A production server should set all four [http.Server] timeouts. Keep
+// ReadHeaderTimeout short (a few seconds): nothing is authenticated before
+// the headers are in. ReadTimeout covers the body too, so one global value
+// must either allow the largest upload at the slowest rate accepted, or be
+// short, with the handler extending the deadline of each request once it is
+// authenticated (the signature or the POST policy checked) by calling
+// [http.ResponseController.SetReadDeadline], and likewise SetWriteDeadline
+// for large downloads. WriteTimeout starts when the request headers have
+// been read, so it must also cover the time an upload's body takes to
+// arrive. IdleTimeout bounds idle keep-alive connections.
 package main
 
 import (
@@ -33,59 +55,87 @@ import (
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
+// config is what objectserver's flags set.
+type config struct {
+	addr, dir, region, bucket string
+	accessKey, secretKey      string
+	quiet                     bool
+	// The http.Server timeouts; zero means none (see the package doc).
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
+}
+
 func main() {
-	addr := flag.String("listen", "127.0.0.1:9000", "address to listen on")
-	dir := flag.String("dir", "", "directory to store buckets in (default: memory)")
-	region := flag.String("region", "us-east-1", "signing region the server accepts")
-	bucket := flag.String("bucket", "", "bucket to create at start")
-	accessKey := flag.String("access-key", os.Getenv("OBJECTSERVER_ACCESS_KEY_ID"), "access key ID")
-	secretKey := flag.String("secret-key", os.Getenv("OBJECTSERVER_SECRET_ACCESS_KEY"), "secret access key")
-	quiet := flag.Bool("quiet", false, "do not log requests")
+	var c config
+	flag.StringVar(&c.addr, "listen", "127.0.0.1:9000", "address to listen on")
+	flag.StringVar(&c.dir, "dir", "", "directory to store buckets in (default: memory)")
+	flag.StringVar(&c.region, "region", "us-east-1", "signing region the server accepts")
+	flag.StringVar(&c.bucket, "bucket", "", "bucket to create at start")
+	flag.StringVar(&c.accessKey, "access-key", os.Getenv("OBJECTSERVER_ACCESS_KEY_ID"), "access key ID")
+	flag.StringVar(&c.secretKey, "secret-key", os.Getenv("OBJECTSERVER_SECRET_ACCESS_KEY"), "secret access key")
+	flag.BoolVar(&c.quiet, "quiet", false, "do not log requests")
+	flag.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
+	flag.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "time allowed to read a whole request, body included")
+	flag.DurationVar(&c.writeTimeout, "write-timeout", 10*time.Minute, "time allowed from the end of a request's headers to the end of its response")
+	flag.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time an idle keep-alive connection is kept open")
 	flag.Parse()
 
-	if *accessKey == "" || *secretKey == "" {
-		*accessKey, *secretKey = "OBJSRV"+randomString(14), randomString(40)
-		fmt.Printf("objectserver: no keys given, made up a pair:\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", *accessKey, *secretKey)
+	if c.accessKey == "" || c.secretKey == "" {
+		c.accessKey, c.secretKey = "OBJSRV"+randomString(14), randomString(40)
+		fmt.Printf("objectserver: no keys given, made up a pair:\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", c.accessKey, c.secretKey)
 	}
-	var backend objectstore.Backend = objectstore.NewMemory()
-	if *dir != "" {
-		d, err := objectstore.NewDir(*dir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "objectserver: error:", err)
-			os.Exit(1)
-		}
-		backend = d
-	}
-	if *bucket != "" {
-		if err := backend.CreateBucket(*bucket); err != nil {
-			fmt.Fprintln(os.Stderr, "objectserver: error:", err)
-			os.Exit(1)
-		}
-	}
-	secrets := sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: *accessKey, SecretAccessKey: *secretKey})
-	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
-		Service: "s3",
-		Regions: []string{*region},
-		Secrets: secrets,
-	})
+	hs, err := newServer(c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "objectserver: error:", err)
 		os.Exit(1)
 	}
-	// Browser uploads (POST policies) are checked with the same keys.
-	pv := &policy.Verifier{Lookup: secrets.LookupSecret, Region: *region}
-	srv := &objectstore.Server{Backend: backend, Verifier: v, PostPolicy: pv}
-	if !*quiet {
-		srv.Log = func(r *http.Request, status int, code string) {
-			log.Printf("%s %s -> %d %s", r.Method, r.URL.Path, status, code)
-		}
-	}
-	fmt.Printf("objectserver: listening on http://%s (region %s, path-style)\n", *addr, *region)
-	hs := &http.Server{Addr: *addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("objectserver: listening on http://%s (region %s, path-style)\n", c.addr, c.region)
 	if err := hs.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, "objectserver: error:", err)
 		os.Exit(1)
 	}
+}
+
+// newServer builds the server that main runs: the backend, the SigV4 and
+// POST policy verifiers, the handler and the http.Server around it.
+func newServer(c config) (*http.Server, error) {
+	var backend objectstore.Backend = objectstore.NewMemory()
+	if c.dir != "" {
+		d, err := objectstore.NewDir(c.dir)
+		if err != nil {
+			return nil, err
+		}
+		backend = d
+	}
+	if c.bucket != "" {
+		if err := backend.CreateBucket(c.bucket); err != nil {
+			return nil, err
+		}
+	}
+	secrets := sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: c.accessKey, SecretAccessKey: c.secretKey})
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
+		Service: "s3",
+		Regions: []string{c.region},
+		Secrets: secrets,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Browser uploads (POST policies) are checked with the same keys.
+	pv := &policy.Verifier{Lookup: secrets.LookupSecret, Region: c.region}
+	srv := &objectstore.Server{Backend: backend, Verifier: v, PostPolicy: pv}
+	if !c.quiet {
+		srv.Log = func(r *http.Request, status int, code string) {
+			log.Printf("%s %s -> %d %s", r.Method, r.URL.Path, status, code)
+		}
+	}
+	return &http.Server{
+		Addr:              c.addr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+	}, nil
 }
 
 // randomString returns n random letters and digits.
