@@ -1,7 +1,8 @@
 # sigv4kit: `make test` is the one test command (CI runs it through .ci/run).
 #
-# The AWS test suites are read from $(SIGV4_TESTDATA), by default
-# ../shared/testdata next to this checkout.
+# The AWS test suites are transcribed in internal/suites/testdata; the
+# tests compare that transcription with $(SIGV4_TESTDATA), by default
+# ../shared/testdata next to this checkout, when it exists.
 
 SHELL := /bin/bash
 GO ?= go

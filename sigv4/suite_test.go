@@ -3,12 +3,10 @@ package sigv4_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,43 +14,32 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/internal/suites"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
 // This file runs AWS's two published SigV4 test suites through the public
-// API. The suites live outside the repository (see testdataDir); each case
-// is one subtest.
+// API, from the repository's transcription of them (internal/suites,
+// generated from ../shared/testdata); each case is one subtest.
 
-// testdataDir returns the directory holding AWS's test suites:
-// $SIGV4_TESTDATA, or ../shared/testdata next to the module root. It skips
-// the test when neither exists.
-func testdataDir(t testing.TB) string {
+// loadSuite loads one of the transcribed suites.
+func loadSuite(t testing.TB, name string) *suites.Suite {
 	t.Helper()
-	if d := os.Getenv("SIGV4_TESTDATA"); d != "" {
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-		t.Skipf("SIGV4_TESTDATA=%s does not exist; AWS's suites are not available", d)
-	}
-	dir, err := os.Getwd()
+	s, err := suites.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found; AWS's suites are not available")
-		}
-		dir = parent
+	return s
+}
+
+// caseFile returns a file of a suite case.
+func caseFile(t testing.TB, c *suites.Case, name string) []byte {
+	t.Helper()
+	b, err := c.File(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	d := filepath.Join(dir, "..", "shared", "testdata")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("AWS's SigV4 test suites not found: set SIGV4_TESTDATA or place them at %s", d)
-	}
-	return d
+	return b
 }
 
 // suiteRequest is a request parsed from a suite's .req / request.txt file.
@@ -181,29 +168,9 @@ const (
 	suiteSecret    = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 )
 
-type suiteContext struct {
-	Credentials struct {
-		AccessKeyID     string `json:"access_key_id"`
-		SecretAccessKey string `json:"secret_access_key"`
-		Token           string `json:"token"`
-	} `json:"credentials"`
-	ExpirationInSeconds int    `json:"expiration_in_seconds"`
-	Normalize           bool   `json:"normalize"`
-	Region              string `json:"region"`
-	Service             string `json:"service"`
-	SignBody            bool   `json:"sign_body"`
-	OmitSessionToken    bool   `json:"omit_session_token"`
-	Timestamp           string `json:"timestamp"`
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// suiteContext is a case's context.json; the legacy suite's cases build
+// one from the suite's fixed inputs.
+type suiteContext = suites.Context
 
 func toggle(on bool) sigv4.Toggle {
 	if on {
@@ -238,34 +205,25 @@ func suiteSigner(t testing.TB, c suiteContext) *sigv4.Signer {
 	return s
 }
 
-// SuiteCase is one case of the current suite, loaded.
+// suiteCase is one case of the current suite, loaded.
 type suiteCase struct {
-	name string
-	dir  string
-	ctx  suiteContext
-	req  *suiteRequest
+	name  string
+	files *suites.Case
+	ctx   suiteContext
+	req   *suiteRequest
 }
 
 func loadSigningSuite(t testing.TB) []suiteCase {
 	t.Helper()
-	root := filepath.Join(testdataDir(t), "aws-signing-test-suite", "v4")
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cases []suiteCase
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		var c suiteContext
-		if err := json.Unmarshal(readFile(t, filepath.Join(dir, "context.json")), &c); err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
+	for _, sc := range loadSuite(t, suites.V4).Cases {
+		c, err := sc.Context()
+		if err != nil {
+			t.Fatal(err)
 		}
 		cases = append(cases, suiteCase{
-			name: e.Name(), dir: dir, ctx: c,
-			req: parseSuiteRequest(t, readFile(t, filepath.Join(dir, "request.txt")), false),
+			name: sc.Name, files: sc, ctx: c,
+			req: parseSuiteRequest(t, caseFile(t, sc, "request.txt"), false),
 		})
 	}
 	return cases
@@ -279,7 +237,7 @@ func TestSigningSuite(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			want := func(f string) string { return string(readFile(t, filepath.Join(c.dir, f))) }
+			want := func(f string) string { return string(caseFile(t, c.files, f)) }
 			s := suiteSigner(t, c.ctx)
 			ctx := context.Background()
 
@@ -296,7 +254,7 @@ func TestSigningSuite(t *testing.T) {
 				if err := s.Sign(ctx, req, ""); err != nil {
 					t.Fatal(err)
 				}
-				checkAddedHeaders(t, c.req, req, parseSignedRequest(t, readFile(t, filepath.Join(c.dir, "header-signed-request.txt"))))
+				checkAddedHeaders(t, c.req, req, parseSignedRequest(t, caseFile(t, c.files, "header-signed-request.txt")))
 			})
 
 			t.Run("query", func(t *testing.T) {
@@ -316,7 +274,7 @@ func TestSigningSuite(t *testing.T) {
 				if !p.Expires.Equal(suiteTime.Add(expires)) {
 					t.Errorf("Expires = %v, want %v", p.Expires, suiteTime.Add(expires))
 				}
-				sr := parseSignedRequest(t, readFile(t, filepath.Join(c.dir, "query-signed-request.txt")))
+				sr := parseSignedRequest(t, caseFile(t, c.files, "query-signed-request.txt"))
 				_, wantQuery, _ := strings.Cut(sr.target, "?")
 				got, err := url.Parse(p.URL)
 				if err != nil {
@@ -377,39 +335,29 @@ func diff(t *testing.T, what, got, want string) {
 	}
 }
 
-// legacyCases lists the legacy suite's case directories (31).
-func legacyCases(t testing.TB) []string {
+// legacyCases returns the legacy suite's cases (31) and the session token
+// of its post-sts-token cases, the last line of post-sts-token/readme.txt.
+func legacyCases(t testing.TB) (cases []*suites.Case, token string) {
 	t.Helper()
-	root := filepath.Join(testdataDir(t), "aws-sig-v4-test-suite")
-	var dirs []string
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".req") {
-			dirs = append(dirs, filepath.Dir(path))
-		}
-		return nil
-	})
+	s := loadSuite(t, suites.Legacy)
+	b, err := s.File("post-sts-token/readme.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dirs
+	readme := strings.TrimRight(string(b), "\r\n")
+	return s.Cases, readme[strings.LastIndexAny(readme, "\n")+1:]
 }
 
 func TestLegacySuite(t *testing.T) {
-	dirs := legacyCases(t)
-	if len(dirs) != 31 {
-		t.Fatalf("found %d cases in the legacy suite, want 31", len(dirs))
+	cases, token := legacyCases(t)
+	if len(cases) != 31 {
+		t.Fatalf("found %d cases in the legacy suite, want 31", len(cases))
 	}
-	root := filepath.Join(testdataDir(t), "aws-sig-v4-test-suite")
-	readme := strings.TrimRight(string(readFile(t, filepath.Join(root, "post-sts-token", "readme.txt"))), "\r\n")
-	token := readme[strings.LastIndexAny(readme, "\n")+1:]
-	for _, dir := range dirs {
-		name := filepath.Base(dir)
+	for _, lc := range cases {
+		name := path.Base(lc.Name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			file := func(ext string) string { return string(readFile(t, filepath.Join(dir, name+ext))) }
+			file := func(ext string) string { return string(caseFile(t, lc, name+ext)) }
 			c := suiteContext{Region: "us-east-1", Service: "service", Timestamp: "2015-08-30T12:36:00Z", Normalize: true}
 			c.Credentials.AccessKeyID, c.Credentials.SecretAccessKey = suiteAccessKey, suiteSecret
 			if strings.HasPrefix(name, "post-sts-") {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -90,11 +90,9 @@ func TestVerifySigningSuite(t *testing.T) {
 
 // TestVerifyLegacySuite verifies every case of AWS's legacy suite.
 func TestVerifyLegacySuite(t *testing.T) {
-	root := filepath.Join(testdataDir(t), "aws-sig-v4-test-suite")
-	readme := strings.TrimRight(string(readFile(t, filepath.Join(root, "post-sts-token", "readme.txt"))), "\r\n")
-	token := readme[strings.LastIndexAny(readme, "\n")+1:]
-	for _, dir := range legacyCases(t) {
-		name := filepath.Base(dir)
+	cases, token := legacyCases(t)
+	for _, lc := range cases {
+		name := path.Base(lc.Name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := suiteContext{Region: "us-east-1", Service: "service", Timestamp: "2015-08-30T12:36:00Z", Normalize: true}
@@ -103,7 +101,7 @@ func TestVerifyLegacySuite(t *testing.T) {
 				c.Credentials.Token = token
 				c.OmitSessionToken = name == "post-sts-header-after"
 			}
-			r := parseSuiteRequest(t, readFile(t, filepath.Join(dir, name+".req")), true)
+			r := parseSuiteRequest(t, caseFile(t, lc, name+".req"), true)
 			req := r.httpRequest()
 			if err := suiteSigner(t, c).Sign(context.Background(), req, ""); err != nil {
 				t.Fatal(err)
