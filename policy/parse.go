@@ -20,7 +20,7 @@ type document struct {
 
 // parseDocument parses a policy document strictly: one JSON object with
 // exactly the members expiration (a string) and conditions (an array), no
-// duplicate members, and conditions of the forms S3 accepts:
+// member repeated in any object at any depth, and conditions of the forms S3 accepts:
 //
 //	{"field": "value"}
 //	["eq", "$field", "value"]
@@ -75,30 +75,53 @@ func parseDocument(raw []byte) (*document, error) {
 	return &d, nil
 }
 
-// checkNoDuplicates refuses duplicate members in the top-level object, so
-// that no two parsers can read the same signed policy differently.
+// checkNoDuplicates refuses a member repeated in any object of the
+// document, at any depth (the top level, a condition object, anything
+// nested), so that no two JSON parsers can read the same signed policy
+// differently: Go's keeps the last value of a repeated member, others the
+// first. Member names are compared after unescaping, so "a" and "\u0061"
+// are the same member. raw must be one valid JSON value.
 func checkNoDuplicates(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // {
-		return err
+	type frame struct {
+		seen    map[string]bool // nil for an array
+		wantKey bool            // in an object, before a member name
 	}
-	seen := map[string]bool{}
-	for dec.More() {
+	var stack []frame
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
-		k, _ := tok.(string)
-		if seen[k] {
-			return fmt.Errorf("duplicate member %q", k)
+		if n := len(stack); n > 0 && stack[n-1].seen != nil && stack[n-1].wantKey {
+			if k, ok := tok.(string); ok {
+				if stack[n-1].seen[k] {
+					return fmt.Errorf("duplicate member %q", k)
+				}
+				stack[n-1].seen[k] = true
+				stack[n-1].wantKey = false
+				continue
+			}
+			// The object's closing '}'.
 		}
-		seen[k] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return err
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{seen: map[string]bool{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended.
+		if len(stack) == 0 {
+			return nil
+		}
+		if top := &stack[len(stack)-1]; top.seen != nil {
+			top.wantKey = true
 		}
 	}
-	return nil
 }
 
 // parseCondition parses one condition.
