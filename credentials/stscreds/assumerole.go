@@ -100,7 +100,7 @@ func (a AssumeRole) Retrieve(ctx context.Context) (credentials.Credentials, erro
 		sign:     func(ctx context.Context, req *http.Request) error { return signer.Sign(ctx, req, "") },
 		client:   httpClient(a.HTTPClient),
 		now:      now,
-		redact:   code,
+		redact:   []string{code},
 	}
 	creds, err := c.do(ctx)
 	if err != nil {

@@ -20,6 +20,13 @@ const maxAttempts = 3
 // maxResponse bounds the STS response body read.
 const maxResponse = 1 << 20
 
+// Bounds of the server's text quoted in an [Error]: the message, and the
+// code, type and request ID. Longer text is cut and ends with "...".
+const (
+	maxQuotedMessage = 512
+	maxQuotedCode    = 64
+)
+
 // stsCredentials is the Credentials element of an STS result.
 type stsCredentials struct {
 	AccessKeyID     string `xml:"AccessKeyId"`
@@ -47,7 +54,7 @@ type call struct {
 	sign     func(context.Context, *http.Request) error // nil: unsigned
 	client   *http.Client
 	now      func() time.Time
-	redact   string // a secret that must never appear in errors
+	redact   []string // secrets sent in the form (MFA code, web identity token)
 }
 
 // do sends the call, retrying temporary failures, and returns the
@@ -87,23 +94,30 @@ func (c *call) once(ctx context.Context) (creds credentials.Credentials, tempora
 			return creds, false, fmt.Errorf("stscreds: %s: signing: %w", c.action, err)
 		}
 	}
+	secrets := c.secrets(req)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return creds, ctx.Err() == nil, fmt.Errorf("stscreds: %s: %w", c.action, c.scrub(err))
+		return creds, ctx.Err() == nil, fmt.Errorf("stscreds: %s: %w", c.action, scrub(err, secrets))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
 		return creds, true, fmt.Errorf("stscreds: %s: reading the response: %w", c.action, err)
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return creds, false, c.redirectError(resp)
+	}
 	if resp.StatusCode != http.StatusOK {
 		e := &Error{Action: c.action, StatusCode: resp.StatusCode}
 		var er errorResponse
 		if xml.Unmarshal(data, &er) == nil {
-			e.Type, e.Code, e.Message, e.RequestID = er.Error.Type, er.Error.Code, c.scrubString(er.Error.Message), er.RequestID
+			e.Type = quote(er.Error.Type, maxQuotedCode, secrets)
+			e.Code = quote(er.Error.Code, maxQuotedCode, secrets)
+			e.Message = quote(er.Error.Message, maxQuotedMessage, secrets)
+			e.RequestID = quote(er.RequestID, maxQuotedCode, secrets)
 		}
 		if e.RequestID == "" {
-			e.RequestID = resp.Header.Get("X-Amzn-Requestid")
+			e.RequestID = quote(resp.Header.Get("X-Amzn-Requestid"), maxQuotedCode, secrets)
 		}
 		return creds, e.Temporary(), e
 	}
@@ -155,27 +169,89 @@ func xmlErrorLine(err error) string {
 	return ""
 }
 
-// scrub removes the call's secret from a transport error.
-func (c *call) scrub(err error) error {
-	if c.redact == "" || !strings.Contains(err.Error(), c.redact) {
-		return err
+// secrets returns the credential values that req carries, which must never
+// appear in an error: those of the form, the session token of the source
+// credentials and the signature.
+func (c *call) secrets(req *http.Request) []string {
+	s := append([]string(nil), c.redact...)
+	s = append(s, req.Header.Values("X-Amz-Security-Token")...)
+	if _, sig, ok := strings.Cut(req.Header.Get("Authorization"), "Signature="); ok {
+		s = append(s, sig)
 	}
-	return errors.New(c.scrubString(err.Error()))
+	return s
 }
 
-func (c *call) scrubString(s string) string {
-	if c.redact == "" {
-		return s
+// scrub removes secrets from a transport error.
+func scrub(err error, secrets []string) error {
+	s := err.Error()
+	if t := scrubString(s, secrets); t != s {
+		return errors.New(t)
 	}
-	return strings.ReplaceAll(s, c.redact, "[REDACTED]")
+	return err
 }
 
-// httpClient returns c, or a client with a 30-second timeout.
+// scrubString replaces each of secrets in s with [REDACTED].
+func scrubString(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// quote prepares a server's text for an error: secrets are replaced with
+// [REDACTED] (before the text is cut, so that no part of one remains),
+// control characters with spaces and other non-ASCII bytes with '?', and
+// text longer than n bytes is cut to n and ends with "...".
+func quote(s string, n int, secrets []string) string {
+	s = scrubString(s, secrets)
+	b := make([]byte, 0, min(len(s), n)+3)
+	for i := 0; i < len(s); i++ {
+		if len(b) == n {
+			return string(b) + "..."
+		}
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			b = append(b, ' ')
+		case c >= 0x80:
+			b = append(b, '?')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// redirectError is a 3xx answer, which is never followed: it matches
+// credentials.ErrRedirect.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+func (e *redirectError) Is(target error) bool { return target == credentials.ErrRedirect }
+
+// redirectError names the redirect's target, without user information,
+// query or fragment (a presigned URL's signature), bounded.
+func (c *call) redirectError(resp *http.Response) error {
+	msg := fmt.Sprintf("stscreds: %s: refused a redirect (HTTP %d)", c.action, resp.StatusCode)
+	if u, err := resp.Location(); err == nil {
+		msg += " to " + quote(u.Scheme+"://"+u.Host+u.EscapedPath(), 200, nil)
+	}
+	return &redirectError{msg: msg}
+}
+
+// httpClient returns a copy of c, or a client with a 30-second timeout,
+// that follows no redirect: a signed request, or one carrying a web
+// identity token, goes to the configured endpoint only. The caller's
+// client is not changed.
 func httpClient(c *http.Client) *http.Client {
+	cc := http.Client{Timeout: 30 * time.Second}
 	if c != nil {
-		return c
+		cc = *c
 	}
-	return &http.Client{Timeout: 30 * time.Second}
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
 }
 
 func orNow(f func() time.Time) func() time.Time {

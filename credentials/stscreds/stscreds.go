@@ -13,6 +13,11 @@
 // with SigV4 for service "sts" (AssumeRoleWithWebIdentity is unsigned), and
 // an XML response. STS errors are returned as [*Error] with their code.
 //
+// No redirect is followed, even with an HTTP client whose policy follows
+// them: a signed request (which carries the source session token) or a web
+// identity token is only ever sent to the configured endpoint. A redirect
+// is an error matching [credentials.ErrRedirect] that names its target.
+//
 // [STS API reference]: https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html
 package stscreds
 
@@ -30,7 +35,11 @@ const APIVersion = "2011-06-15"
 //	<Message>...</Message></Error><RequestId>...</RequestId></ErrorResponse>
 //
 // Code is empty when the body was not such a document (a proxy's HTML page,
-// a bare 5xx).
+// a bare 5xx). The server's text is quoted with every credential the
+// request carried (the session token of the source credentials, the
+// signature, the MFA code, the web identity token) replaced by
+// "[REDACTED]", control characters replaced by spaces, and bounds: 512
+// bytes for Message, 64 for the others; longer text ends with "...".
 type Error struct {
 	// Action is the STS action ("AssumeRole").
 	Action string

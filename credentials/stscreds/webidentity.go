@@ -86,7 +86,7 @@ func (w WebIdentity) Retrieve(ctx context.Context) (credentials.Credentials, err
 		form:     form,
 		client:   httpClient(w.HTTPClient),
 		now:      now,
-		redact:   token,
+		redact:   []string{token},
 	}
 	creds, err := c.do(ctx)
 	if err != nil {
