@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -234,6 +235,21 @@ type Verified struct {
 	// Signature is the request's hex signature: the seed signature of an
 	// aws-chunked body.
 	Signature string
+	// Path and RawPath are the path the signature covers, decoded, as the
+	// handler must act on it, in the form of [url.URL]'s fields of the
+	// same names: RawPath is the escaped form when it is not Path's
+	// default escaping, else empty. Set them in a URL to get the request
+	// the signature covers; [Verifier.Middleware] does.
+	//
+	// For the S3 family the signature covers the decoded path, so an
+	// escaped '/' is a '/' like any other: "/photos%2Fx/y" and
+	// "/photos/x/y" sign alike and both have the Path "/photos/x/y" and
+	// an empty RawPath (bucket photos, key x/y). For other services it
+	// covers the escaped path after [NormalizePath]:
+	// "/admin/../public/report" has the Path "/public/report", and
+	// "/a%2Fb" keeps its RawPath, one segment. A handler that calls
+	// Verify itself must act on these, not on the request's URL.
+	Path, RawPath string
 }
 
 // SignedHeaderNames returns the signed header names as a slice.
@@ -433,6 +449,9 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		Expires:       expires,
 		Signature:     a.signature,
 	}
+	if vd.Path, vd.RawPath, err = v.verifiedPath(r.URL); err != nil {
+		return nil, err
+	}
 	if a.presigned && v.s3 {
 		// A presigned S3 request signs UNSIGNED-PAYLOAD; a signed
 		// X-Amz-Content-Sha256 header still binds the body.
@@ -444,6 +463,36 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		wrapBody(r, vd.PayloadHash)
 	}
 	return vd, nil
+}
+
+// verifiedPath returns the path that the canonical URI of u covers, as
+// [Verified.Path] and [Verified.RawPath]: what requestPath gives the
+// canonical URI, normalized when the verifier normalizes, and decoded under
+// double escaping. It starts with '/', as the canonical URI does.
+func (v *Verifier) verifiedPath(u *url.URL) (path, rawPath string, err error) {
+	p, err := requestPath(u, v.doubleEscape)
+	if err != nil { // cannot happen: the canonical URI was built from it
+		return "", "", authErr(http.StatusBadRequest, CodeInvalidRequest, "The request URL is opaque.")
+	}
+	if v.normalize {
+		p = NormalizePath(p)
+	}
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	if !v.doubleEscape {
+		return p, "", nil
+	}
+	if path, err = url.PathUnescape(p); err != nil { // cannot happen: an escaped path is valid
+		return "", "", authErr(http.StatusBadRequest, CodeInvalidRequest, "The request path has an invalid percent-escape.")
+	}
+	if !strings.Contains(p, "%") && !needsEscape(p, true) {
+		return path, "", nil // the common case: nothing escaped, nothing to escape
+	}
+	if def := (&url.URL{Path: path}).EscapedPath(); def == p {
+		return path, "", nil
+	}
+	return path, p, nil
 }
 
 // signatureMatches builds the string to sign of sc.creq into sc.sts, signs
