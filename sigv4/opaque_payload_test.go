@@ -2,6 +2,8 @@ package sigv4_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -170,5 +172,133 @@ func TestPresignPayload(t *testing.T) {
 	}
 	if _, err := s.PresignPayload(context.Background(), r, time.Minute, hash); err != nil {
 		t.Errorf("agreeing X-Amz-Content-Sha256 header: %v", err)
+	}
+}
+
+// opServer starts a real server that verifies requests for service and
+// answers 200 with the body it read, or the S3 error.
+func opServer(t *testing.T, service string) *httptest.Server {
+	t.Helper()
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: service, Regions: []string{"us-east-1"},
+		Secrets: sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}),
+		Now:     func() time.Time { return opTime }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			sigv4.WriteError(w, r, err)
+			return
+		}
+		w.Write(b)
+	})))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func opDo(t *testing.T, srv *httptest.Server, method, rawURL string, h http.Header, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vv := range h {
+		req.Header[k] = vv
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestVerifyPresignPayload sends PresignPayload URLs to a real verifying
+// server: the payload line travels in X-Amz-Content-Sha256 and binds the
+// body.
+func TestVerifyPresignPayload(t *testing.T) {
+	body := "streamed body"
+	h := sha256.Sum256([]byte(body))
+	sum := hex.EncodeToString(h[:])
+	for _, tt := range []struct {
+		service, payload, send string
+		wantStatus             int
+		wantCode               string
+	}{
+		{"execute-api", sigv4.UnsignedPayload, body, 200, ""},
+		{"execute-api", sum, body, 200, ""},
+		{"execute-api", sum, "other body", 400, sigv4.CodeXAmzContentSHA256Mismatch},
+		{"s3", sum, body, 200, ""},
+		{"s3", sum, "other body", 400, sigv4.CodeXAmzContentSHA256Mismatch},
+		{"s3", sigv4.UnsignedPayload, "anything", 200, ""},
+	} {
+		srv := opServer(t, tt.service)
+		req, _ := http.NewRequest("PUT", srv.URL+"/bkt/key", nil)
+		p, err := opSigner(t, tt.service).PresignPayload(context.Background(), req, time.Minute, tt.payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, got := opDo(t, srv, p.Method, p.URL, p.Header, tt.send)
+		if status != tt.wantStatus || tt.wantCode == "" && got != tt.send || tt.wantCode != "" && !strings.Contains(got, tt.wantCode) {
+			t.Errorf("%s payload %.16s, sent %q: %d %q; want %d %s", tt.service, tt.payload, tt.send, status, got, tt.wantStatus, tt.wantCode)
+		}
+		// Without the header the client was told to send, the request fails.
+		if len(p.Header) > 0 {
+			if status, _ := opDo(t, srv, p.Method, p.URL, nil, tt.send); status == 200 {
+				t.Errorf("%s payload %.16s: accepted without Presigned.Header", tt.service, tt.payload)
+			}
+		}
+	}
+}
+
+// TestVerifyPlusInQuery checks that the Verifier accepts a literal '+' in
+// the query signed either as a space (aws-sdk-go-v2, sigv4kit) or as a plus
+// sign (botocore, curl), and nothing else for it.
+func TestVerifyPlusInQuery(t *testing.T) {
+	for _, service := range []string{"s3", "execute-api"} {
+		srv := opServer(t, service)
+		s := opSigner(t, service)
+		sign := func(signedQuery string, presign bool) (string, http.Header) {
+			req, _ := http.NewRequest("GET", srv.URL+"/bkt/key?"+signedQuery, nil)
+			if presign {
+				p, err := s.Presign(context.Background(), req, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p.URL, p.Header
+			}
+			if err := s.Sign(context.Background(), req, ""); err != nil {
+				t.Fatal(err)
+			}
+			return "", req.Header
+		}
+		for _, presign := range []bool{false, true} {
+			for _, tt := range []struct {
+				signed, sent string
+				ok           bool
+			}{
+				{"a=b%2Bc&d=1", "a=b+c&d=1", true},   // botocore, curl
+				{"a=b%20c&d=1", "a=b+c&d=1", true},   // aws-sdk-go-v2, sigv4kit
+				{"a=b%2Bc&d=1", "a=b%2Bc&d=1", true}, // as signed
+				{"a=b%2Bc&d=1", "a=b%20c&d=1", false},
+				{"a=b%20c&d=1", "a=b%2Bc&d=1", false},
+				{"a=b%2Bc&d=1", "a=b+c&d=2", false},
+				{"a=%2B%2B", "a=+%2B", true},
+				{"a=%2B%20", "a=++", false}, // one reading at a time, not a mix
+			} {
+				u, h := sign(tt.signed, presign)
+				if presign {
+					u = strings.Replace(u, "?"+tt.signed, "?"+tt.sent, 1)
+				} else {
+					u = srv.URL + "/bkt/key?" + tt.sent
+				}
+				status, body := opDo(t, srv, "GET", u, h, "")
+				if (status == 200) != tt.ok {
+					t.Errorf("%s presign=%v: signed %q, sent %q: %d %s; want ok=%v", service, presign, tt.signed, tt.sent, status, body, tt.ok)
+				}
+			}
+		}
 	}
 }

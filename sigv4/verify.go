@@ -372,7 +372,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	if host == "" {
 		host = r.URL.Host
 	}
-	if err := v.canonicalRequest(sc, r, &a, payload, host); err != nil {
+	if err := v.canonicalRequest(sc, r, &a, payload, host, r.URL.RawQuery); err != nil {
 		return nil, err
 	}
 
@@ -405,25 +405,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	okHex := decodeLowerHex(provided[:], a.signature)
 	match := v.signatureMatches(sc, key, &a, provided[:])
 	if !match {
-		// Clients disagree on a default port in Host: some sign
-		// "example.com" and send "example.com:443" (aws-sdk-go-v2's
-		// presigned URLs keep the port they were given). Accept the
-		// signature of the host without it too.
-		if h, ok := strings.CutSuffix(host, ":443"); ok && h != "" {
-			host = h
-		} else if h, ok := strings.CutSuffix(host, ":80"); ok && h != "" {
-			host = h
-		} else {
-			host = ""
-		}
-		if host != "" {
-			creq, sts := string(sc.creq), string(sc.sts)
-			if v.canonicalRequest(sc, r, &a, payload, host) == nil && v.signatureMatches(sc, key, &a, provided[:]) {
-				match = true
-			} else {
-				sc.creq, sc.sts = append(sc.creq[:0], creq...), append(sc.sts[:0], sts...)
-			}
-		}
+		match, payload = v.matchVariant(sc, r, &a, key, provided[:], payload, host)
 	}
 	if !match || !okHex {
 		return nil, &AuthError{
@@ -463,6 +445,57 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 		wrapBody(r, vd.PayloadHash)
 	}
 	return vd, nil
+}
+
+// matchVariant tries the other canonical requests that honest clients
+// compute for the same bytes on the wire, after the first one failed. It
+// reports whether one matches and the payload line it used. Each reading
+// covers exactly the bytes received, so none lets a changed request pass:
+//
+//   - Host with and without a default port: some clients sign
+//     "example.com" and send "example.com:443" (aws-sdk-go-v2's presigned
+//     URLs keep the port they were given).
+//   - A literal '+' in the query read as "%2B": aws-sdk-go-v2 and sigv4kit
+//     read it as a space, as url.Values.Encode writes spaces; botocore and
+//     curl sign it as a plus sign. Tried only when the raw query has one.
+//   - For a presigned request with a signed X-Amz-Content-Sha256 header,
+//     that header's value as the payload line: aws-sdk-go, aws-c-auth and
+//     sigv4kit's PresignPayload sign it there, and S3 and MinIO read it
+//     so. The body is then checked against it as it streams.
+//
+// On failure sc keeps the first canonical request and string to sign, for
+// the error.
+func (v *Verifier) matchVariant(sc *scratch, r *http.Request, a *auth, key *signingKey, provided []byte, payload, host string) (bool, string) {
+	hosts := [2]string{host}
+	if h, ok := strings.CutSuffix(host, ":443"); ok && h != "" {
+		hosts[1] = h
+	} else if h, ok := strings.CutSuffix(host, ":80"); ok && h != "" {
+		hosts[1] = h
+	}
+	queries := [2]string{r.URL.RawQuery}
+	if strings.IndexByte(r.URL.RawQuery, '+') >= 0 {
+		queries[1] = strings.ReplaceAll(r.URL.RawQuery, "+", "%2B")
+	}
+	payloads := [2]string{payload}
+	if h := r.Header["X-Amz-Content-Sha256"]; a.presigned && len(h) == 1 && h[0] != payload &&
+		validPayloadHash(h[0]) && !strings.HasPrefix(h[0], "STREAMING-") && hasName(a.signedHeaders, "x-amz-content-sha256") {
+		payloads[1] = h[0]
+	}
+	if hosts[1] == "" && queries[1] == "" && payloads[1] == "" {
+		return false, payload
+	}
+	creq, sts := string(sc.creq), string(sc.sts)
+	for i := range 8 {
+		h, q, p := hosts[i&1], queries[i>>1&1], payloads[i>>2]
+		if i == 0 || h == "" || q == "" && i>>1&1 == 1 || p == "" {
+			continue
+		}
+		if v.canonicalRequest(sc, r, a, p, h, q) == nil && v.signatureMatches(sc, key, a, provided) {
+			return true, p
+		}
+	}
+	sc.creq, sc.sts = append(sc.creq[:0], creq...), append(sc.sts[:0], sts...)
+	return false, payload
 }
 
 // verifiedPath returns the path that the canonical URI of u covers, as
@@ -898,8 +931,18 @@ func (v *Verifier) checkScope(a *auth) error {
 
 // payloadHash returns the payload line of the canonical request.
 func (v *Verifier) payloadHash(r *http.Request, a *auth, sc *scratch) (string, error) {
-	if a.presigned && v.s3 {
-		return UnsignedPayload, nil
+	if a.presigned {
+		// A presigned request that signs X-Amz-Content-Sha256 carries its
+		// payload line there (see Signer.PresignPayload). S3 clients mostly
+		// sign UNSIGNED-PAYLOAD beside it, so for S3 that stays the first
+		// reading and the header's value is tried second (matchVariant).
+		if h := r.Header["X-Amz-Content-Sha256"]; !v.s3 && len(h) == 1 && validPayloadHash(h[0]) &&
+			!strings.HasPrefix(h[0], "STREAMING-") && hasName(a.signedHeaders, "x-amz-content-sha256") {
+			return h[0], nil
+		}
+		if v.s3 {
+			return UnsignedPayload, nil
+		}
 	}
 	if !a.presigned {
 		if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {
@@ -945,7 +988,7 @@ func (v *Verifier) payloadHash(r *http.Request, a *auth, sc *scratch) (string, e
 
 // canonicalRequest builds the canonical request of r into sc.creq, with
 // the building blocks of the signer.
-func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, payload, host string) error {
+func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, payload, host, rawQuery string) error {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -967,7 +1010,7 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 			skip = isSignatureOrTokenParam
 		}
 	}
-	if err := sc.q.parse(r.URL.RawQuery, skip); err != nil {
+	if err := sc.q.parse(rawQuery, skip); err != nil {
 		return authErr(http.StatusBadRequest, CodeInvalidRequest, "The query string has an invalid percent-escape.")
 	}
 	b = sc.q.appendCanonical(b)
