@@ -25,6 +25,7 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	ctx            context.Context
+	tokens         tokenRedactor // hides session tokens in what the commands print
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, env func(string) string) *app {

@@ -39,6 +39,9 @@ Flags:
   -v, --verbose         print the canonical request and the string to sign
                         (standard error) and, on SignatureDoesNotMatch, the
                         difference with the server's
+  --show-token          print the session token whole in -v and --dry-run
+                        output, diffs and hints (by default it is redacted
+                        to its ends and length: FwoG…(812 chars)…xyz)
   -i, --include         print the response status line and headers
   -o, --output FILE     write the response body to FILE
   -f, --fail            exit with status 1 when the response is 400 or more
@@ -55,7 +58,7 @@ func runCurl(a *app, args []string) error {
 		method, data, service, output, maxTime string
 		headers                                headerList
 		dryRun, verbose, include, fail, unsign bool
-		silent                                 bool
+		silent, showToken                      bool
 	)
 	o.register(fs, false)
 	for _, n := range []string{"X", "request"} {
@@ -84,12 +87,14 @@ func runCurl(a *app, args []string) error {
 	}
 	fs.StringVar(&service, "service", "", "")
 	fs.BoolVar(&dryRun, "dry-run", false, "")
+	fs.BoolVar(&showToken, "show-token", false, "")
 	fs.BoolVar(&unsign, "unsigned-payload", false, "")
 	fs.StringVar(&maxTime, "max-time", "5m", "")
 	pos, err := a.parseFlags(fs, curlHelp, args)
 	if err != nil {
 		return err
 	}
+	a.tokens.show = showToken
 	if len(pos) != 1 {
 		return usagef("curl takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 curl --help" for usage`)
 	}
@@ -112,6 +117,7 @@ func runCurl(a *app, args []string) error {
 	if body != nil {
 		defer body.Close()
 	}
+	a.learnRequest(req)
 
 	profile, err := a.loadProfile(o.profile)
 	if err != nil {
@@ -136,10 +142,11 @@ func runCurl(a *app, args []string) error {
 	if region == "" {
 		return failf("no region for %s", req.URL.Host).withHint("pass --region, set AWS_REGION, or set region in the profile")
 	}
-	_, provider, err := a.credentials(o.profile)
+	creds, provider, err := a.credentials(o.profile)
 	if err != nil {
 		return err
 	}
+	a.tokens.add(creds.SessionToken)
 	now := a.now() // one time for the trace and the signature
 	signer, err := sigv4.New(sigv4.Config{Service: service, Region: region, Credentials: provider, Now: func() time.Time { return now }})
 	if err != nil {
@@ -154,14 +161,17 @@ func runCurl(a *app, args []string) error {
 		return err
 	}
 	if verbose {
-		printBlock(a.stderr, "canonical request", trace.CanonicalRequest)
-		printBlock(a.stderr, "string to sign", trace.StringToSign)
+		a.printBlock(a.stderr, "canonical request", trace.CanonicalRequest)
+		a.printBlock(a.stderr, "string to sign", trace.StringToSign)
 	}
 	if err := signer.Sign(a.ctx, req, payload); err != nil {
 		return err
 	}
 	if dryRun {
-		return dumpRequest(a.stdout, req)
+		var b strings.Builder
+		err := dumpRequest(&b, req)
+		a.printf(a.stdout, "%s", b.String())
+		return err
 	}
 
 	client := &http.Client{
@@ -373,6 +383,7 @@ func (a *app) explainResponse(tr *sigv4.Trace, body []byte, verbose bool) {
 	if !ok {
 		return
 	}
+	a.tokens.learn(e.CanonicalRequest)
 	if e.Code != sigv4.CodeSignatureDoesNotMatch || e.CanonicalRequest == "" {
 		for _, h := range codeHints(e) {
 			a.hintf("%s", h)

@@ -112,34 +112,37 @@ func firstDiff(a, b []string) int {
 }
 
 // printDiff prints the server's and our canonical request and string to
-// sign and their difference to w, and hints.
-func (a *app) printDiff(w io.Writer, e *s3Error, tr *sigv4.Trace) {
+// sign and their difference to out, then hints to standard error, with
+// the session tokens redacted (the comparison is of the whole values).
+func (a *app) printDiff(out io.Writer, e *s3Error, tr *sigv4.Trace) {
+	var w strings.Builder // redacted as a whole
 	server, ours := parseCanonical(e.CanonicalRequest), parseCanonical(tr.CanonicalRequest)
 	i := firstDiff(server.lines, ours.lines)
 	if i < 0 {
-		fmt.Fprintf(w, "canonical request: identical (%d lines)\n", len(server.lines))
-		printBlock(w, "canonical request", e.CanonicalRequest)
+		fmt.Fprintf(&w, "canonical request: identical (%d lines)\n", len(server.lines))
+		a.printBlock(&w, "canonical request", e.CanonicalRequest)
 	} else {
-		fmt.Fprintln(w, "canonical request (- server, + sigv4):")
-		printDiffLines(w, server.lines, ours.lines)
-		fmt.Fprintf(w, "first difference: line %d, %s\n", i+1, server.lineName(i))
-		fmt.Fprintf(w, "  server: %s\n  sigv4:  %s\n", lineAt(server.lines, i), lineAt(ours.lines, i))
+		fmt.Fprintln(&w, "canonical request (- server, + sigv4):")
+		printDiffLines(&w, server.lines, ours.lines)
+		fmt.Fprintf(&w, "first difference: line %d, %s\n", i+1, server.lineName(i))
+		fmt.Fprintf(&w, "  server: %s\n  sigv4:  %s\n", lineAt(server.lines, i), lineAt(ours.lines, i))
 	}
 	sl, ol := strings.Split(e.StringToSign, "\n"), strings.Split(tr.StringToSign, "\n")
 	j := firstDiff(sl, ol)
 	if j < 0 {
-		fmt.Fprintln(w, "string to sign: identical")
+		fmt.Fprintln(&w, "string to sign: identical")
 	} else {
-		fmt.Fprintln(w, "string to sign (- server, + sigv4):")
-		printDiffLines(w, sl, ol)
+		fmt.Fprintln(&w, "string to sign (- server, + sigv4):")
+		printDiffLines(&w, sl, ol)
 		if j != 3 || i < 0 {
 			name := "a missing line"
 			if j < len(stsNames) {
 				name = stsNames[j]
 			}
-			fmt.Fprintf(w, "first difference: line %d, %s\n", j+1, name)
+			fmt.Fprintf(&w, "first difference: line %d, %s\n", j+1, name)
 		}
 	}
+	a.printf(out, "%s", w.String())
 	for _, h := range canonicalHints(server, ours) {
 		a.hintf("%s", h)
 	}
@@ -195,6 +198,10 @@ func canonicalHints(server, ours canonical) []string {
 		v1, in1 := sh[name]
 		v2, in2 := oh[name]
 		switch {
+		case name == tokenName && in1 && !in2:
+			hints = append(hints, "the server signed a session token (x-amz-security-token), which the request you gave does not have: pass the request's token with -H")
+		case name == tokenName && in1 && in2 && v1 != v2:
+			hints = append(hints, "the session token differs: the server received another x-amz-security-token than the request was signed with; the client sent another token than it signed with, or a proxy replaced it")
 		case in1 && !in2 && name == "content-length":
 			hints = append(hints, fmt.Sprintf("the server signed content-length %s: pass the request's body with -d (the length comes from it)", v1))
 		case in1 && !in2:

@@ -54,6 +54,9 @@ Flags:
   --region R, --service S
                         override the signing region and service
   --profile P           the profile whose keys compare the signatures
+  --show-token          print session tokens whole in the diff and hints
+                        (by default they are redacted to their ends and
+                        length: FwoG…(812 chars)…xyz)
 `
 
 // runExplain diffs a server's canonical request against ours.
@@ -63,6 +66,7 @@ func runExplain(a *app, args []string) error {
 		o                                       awsFlags
 		errFile, reqFile, method, data, service string
 		headers                                 headerList
+		showToken                               bool
 	)
 	o.register(fs, false)
 	fs.StringVar(&errFile, "error", "-", "")
@@ -77,10 +81,12 @@ func runExplain(a *app, args []string) error {
 		fs.StringVar(&data, n, "", "")
 	}
 	fs.StringVar(&service, "service", "", "")
+	fs.BoolVar(&showToken, "show-token", false, "")
 	pos, err := a.parseFlags(fs, explainHelp, args)
 	if err != nil {
 		return err
 	}
+	a.tokens.show = showToken
 	if len(pos) > 1 {
 		return usagef("explain takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 explain --help" for usage`)
 	}
@@ -128,8 +134,10 @@ func runExplain(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	a.tokens.learn(e.CanonicalRequest)
+	a.learnRequest(req)
 
-	fmt.Fprintf(a.stdout, "server: %s: %s\n", e.Code, e.Message)
+	a.printf(a.stdout, "server: %s: %s\n", e.Code, e.Message)
 	if e.Code != sigv4.CodeSignatureDoesNotMatch || e.CanonicalRequest == "" {
 		for _, h := range codeHints(e) {
 			a.hintf("%s", h)
@@ -144,7 +152,7 @@ func runExplain(a *app, args []string) error {
 		return err
 	}
 	for _, n := range x.notes {
-		fmt.Fprintf(a.stdout, "note: %s\n", n)
+		a.printf(a.stdout, "note: %s\n", n)
 	}
 	a.printDiff(a.stdout, e, x.trace)
 	a.compareSignatures(e, x)
@@ -378,6 +386,7 @@ func (a *app) explainRequest(req *http.Request, e *s3Error, region, service, pro
 	creds := credentials.Credentials{AccessKeyID: x.accessKey, SecretAccessKey: "not-the-secret", Source: "placeholder"}
 	if c, _, err := a.offlineCredentials(profile); err == nil && c.AccessKeyID == x.accessKey {
 		creds, x.withSecret, x.source = c, true, c.Source
+		a.tokens.add(c.SessionToken)
 	}
 	creds.Expires = time.Time{} // the signing time is in the past
 	if x.presigned {

@@ -52,19 +52,20 @@ type silentError struct{ code int }
 
 func (e silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// errorf prints an error line.
+// errorf prints an error line, session tokens redacted (as are those of
+// every line here).
 func (a *app) errorf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "sigv4: error: "+format+"\n", args...)
+	a.printf(a.stderr, "sigv4: error: "+format+"\n", args...)
 }
 
 // warnf prints a warning line.
 func (a *app) warnf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "sigv4: warning: "+format+"\n", args...)
+	a.printf(a.stderr, "sigv4: warning: "+format+"\n", args...)
 }
 
 // hintf prints a hint line: what the user can do.
 func (a *app) hintf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "sigv4: hint: "+format+"\n", args...)
+	a.printf(a.stderr, "sigv4: hint: "+format+"\n", args...)
 }
 
 // exit prints err, if any, and returns the exit status.
@@ -84,7 +85,7 @@ func (a *app) exit(err error) int {
 		if i == 0 {
 			a.errorf("%s", line)
 		} else {
-			fmt.Fprintf(a.stderr, "sigv4: error:   %s\n", line)
+			a.printf(a.stderr, "sigv4: error:   %s\n", line)
 		}
 	}
 	for _, h := range ce.hints {
@@ -133,10 +134,13 @@ func describe(err error) *cliError {
 	return e
 }
 
-// printBlock writes a titled block of text, each line indented.
-func printBlock(w io.Writer, title, text string) {
-	fmt.Fprintf(w, "%s:\n", title)
+// printBlock writes a titled block of text, each line indented, session
+// tokens redacted.
+func (a *app) printBlock(w io.Writer, title, text string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:\n", title)
 	for _, line := range strings.Split(text, "\n") {
-		fmt.Fprintf(w, "  %s\n", line)
+		fmt.Fprintf(&b, "  %s\n", line)
 	}
+	a.printf(w, "%s", b.String())
 }

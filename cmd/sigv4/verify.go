@@ -32,6 +32,8 @@ Flags:
   --region R            the region the URL must be signed for
   --service S           the service the URL must be signed for
   --profile P           the profile with the signing keys
+  --show-token          print the URL's session token whole in errors (by
+                        default it is redacted: FwoG…(812 chars)…xyz)
 `
 
 // maxSkew is the clock skew servers allow.
@@ -44,6 +46,7 @@ func runVerify(a *app, args []string) error {
 		o               awsFlags
 		method, service string
 		headers         headerList
+		showToken       bool
 	)
 	o.register(fs, false)
 	for _, n := range []string{"X", "request"} {
@@ -53,10 +56,12 @@ func runVerify(a *app, args []string) error {
 		fs.Var(&headers, n, "")
 	}
 	fs.StringVar(&service, "service", "", "")
+	fs.BoolVar(&showToken, "show-token", false, "")
 	pos, err := a.parseFlags(fs, verifyHelp, args)
 	if err != nil {
 		return err
 	}
+	a.tokens.show = showToken
 	if len(pos) != 1 {
 		return usagef("verify takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 verify --help" for usage`)
 	}
@@ -64,6 +69,7 @@ func runVerify(a *app, args []string) error {
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return usagef("%q is not an http or https URL", pos[0])
 	}
+	a.tokens.learn(u.RawQuery)
 	p, err := parsePresigned(u.RawQuery)
 	if err != nil {
 		return err
