@@ -43,6 +43,16 @@
 // [*sigv4.AuthError] values with S3 error codes, ready for
 // [sigv4.AuthError.WriteHTTP].
 //
+// Nothing in a form can be authenticated before its signature is checked,
+// and the signature comes with the fields, before the file. So the
+// verifier bounds what it reads before the file: at most
+// [Verifier.MaxFieldBytes] ([DefaultMaxFieldBytes], 64 KiB, by default) of
+// raw body — preamble, boundary lines, part headers, field names and
+// values — and at most 1000 fields. A form over either limit is refused
+// with MaxPostPreDataLengthExceeded as soon as it crosses it, without the
+// rest being read. The policy document itself is parsed strictly: a
+// member repeated in any of its objects refuses it.
+//
 // See the Amazon S3 documentation, [Browser-based uploads using POST] and
 // [Creating a POST policy].
 //

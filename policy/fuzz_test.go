@@ -63,8 +63,22 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte("--" + fuzzBoundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--" + fuzzBoundary + "--\r\n"))
 
 	v := verifierFor(testCreds)
+	small := verifierFor(testCreds)
+	small.MaxFieldBytes = 600
 	f.Fuzz(func(t *testing.T, body []byte) {
-		u, err := v.Verify(t.Context(), "b", multipart.NewReader(bytes.NewReader(body), fuzzBoundary))
+		// With a small limit, nothing beyond it (and the one byte that
+		// tells whether there is more) is read before the file.
+		cr := &countingReader{r: bytes.NewReader(body)}
+		_, err := small.Verify(t.Context(), "b", cr, fuzzBoundary)
+		if cr.n > small.MaxFieldBytes+1 {
+			t.Fatalf("read %d bytes before the file, limit %d", cr.n, small.MaxFieldBytes)
+		}
+		var ae *sigv4.AuthError
+		if err != nil && (!errors.As(err, &ae) || ae.Code == "" || ae.StatusCode < 400) {
+			t.Fatalf("error %v is not an S3 AuthError", err)
+		}
+
+		u, err := v.Verify(t.Context(), "b", bytes.NewReader(body), fuzzBoundary)
 		if err != nil {
 			var ae *sigv4.AuthError
 			if !errors.As(err, &ae) || ae.Code == "" || ae.StatusCode < 400 {
@@ -154,11 +168,11 @@ func FuzzVerifyOracle(f *testing.F) {
 			fields = append(fields, field{extraName, extraValue})
 		}
 		body, ct := multipartBody(fields, "f.txt", file)
-		mr, err := multipartReader(body, ct)
+		_, params, err := mime.ParseMediaType(ct)
 		if err != nil {
 			t.Skip()
 		}
-		u, err := verifierFor(testCreds).Verify(t.Context(), "b", mr)
+		u, err := verifierFor(testCreds).Verify(t.Context(), "b", bytes.NewReader(body), params["boundary"])
 		var data []byte
 		if err == nil {
 			data, err = io.ReadAll(u.File)
@@ -201,12 +215,4 @@ func validFieldName(s string) bool {
 		}
 	}
 	return true
-}
-
-func multipartReader(body []byte, contentType string) (*multipart.Reader, error) {
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, err
-	}
-	return multipart.NewReader(bytes.NewReader(body), params["boundary"]), nil
 }

@@ -21,18 +21,31 @@ import (
 )
 
 // S3 error codes of POST uploads that package sigv4 has no constant for.
+//
+// CodeMaxPostPreDataLengthExceeded is the code S3 answers when the form
+// before the file is too large; S3's list of error codes spells it
+// MaxPostPreDataLengthExceededError, but S3 itself sends
+// MaxPostPreDataLengthExceeded (with the limit in a
+// MaxPostPreDataLengthBytes element).
 const (
 	CodeInvalidPolicyDocument               = "InvalidPolicyDocument"
 	CodeMalformedPOSTRequest                = "MalformedPOSTRequest"
-	CodeMaxPostPreDataLengthExceeded        = "MaxPostPreDataLengthExceededError"
+	CodeMaxPostPreDataLengthExceeded        = "MaxPostPreDataLengthExceeded"
 	CodeIncorrectNumberOfFilesInPostRequest = "IncorrectNumberOfFilesInPostRequest"
 	CodeExpiredToken                        = "ExpiredToken"
 	CodePreconditionFailed                  = "PreconditionFailed"
 )
 
-// DefaultMaxFieldBytes is the default bound on the total size of the
-// fields that precede the file: S3's 20 KB for the form fields, plus room
-// for a policy document that lists many conditions.
+// DefaultMaxFieldBytes is the default limit on the bytes of a POST form
+// before the file's content: everything the verifier must read before it
+// can check the signature, counted on the raw body — the preamble, every
+// boundary line, every part's headers (the file part's included), the
+// field names and values and the line breaks between them. S3's own limit
+// is 20 KB; this one leaves room for a policy document that lists many
+// conditions. A form over the limit is refused with
+// MaxPostPreDataLengthExceeded as soon as the limit is crossed, without
+// reading the rest; so is a form with more than 1000 fields before the
+// file.
 const DefaultMaxFieldBytes = 64 << 10
 
 // maxParts bounds the number of form fields before the file.
@@ -53,8 +66,9 @@ type Verifier struct {
 	Region string
 	// Now returns the verification time; nil means time.Now.
 	Now func() time.Time
-	// MaxFieldBytes bounds the total size of the fields before the file;
-	// zero means DefaultMaxFieldBytes.
+	// MaxFieldBytes is the limit on the bytes of the form before the
+	// file's content, counted as [DefaultMaxFieldBytes] describes; zero
+	// (or less) means DefaultMaxFieldBytes.
 	MaxFieldBytes int64
 }
 
@@ -121,39 +135,91 @@ func malformed() *sigv4.AuthError {
 		"The body of your POST request is not well-formed multipart/form-data.")
 }
 
+func tooLarge(limit int64) *sigv4.AuthError {
+	return authErr(http.StatusBadRequest, CodeMaxPostPreDataLengthExceeded,
+		"Your POST request fields preceding the upload file were too large: the limit is %d bytes or %d fields.", limit, maxParts)
+}
+
+// errPreFileLimit is what a preFileReader returns once its limit is spent.
+var errPreFileLimit = errors.New("policy: the form before the file exceeds the limit")
+
+// preFileReader reads a POST body for a multipart.Reader, and while on,
+// lets it read no more than left bytes: the multipart parser buffers part
+// headers itself (up to 10 MiB each), so the limit must sit beneath it.
+// It is turned off once the fields are verified, for the file to stream.
+type preFileReader struct {
+	r    io.Reader
+	left int64
+	on   bool
+	over bool // more than the limit was asked for, and there is more
+}
+
+func (b *preFileReader) Read(p []byte) (int, error) {
+	if !b.on {
+		return b.r.Read(p)
+	}
+	if b.left <= 0 {
+		// The limit is spent. Is there more? A body that ends here is
+		// not too large, only incomplete.
+		var one [1]byte
+		n, err := b.r.Read(one[:])
+		if n == 0 {
+			return 0, err
+		}
+		b.over = true
+		return 0, errPreFileLimit
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
 // VerifyRequest verifies a POST upload to bucket: r must be a
-// multipart/form-data request whose body the verifier reads up to the start
-// of the file. See [Verifier.Verify].
+// multipart/form-data request, whose body the verifier reads up to the
+// start of the file. See [Verifier.Verify].
 func (v *Verifier) VerifyRequest(r *http.Request, bucket string) (*Upload, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return nil, authErr(http.StatusPreconditionFailed, CodePreconditionFailed,
 			"Bucket POST must be of the enclosure-type multipart/form-data")
 	}
-	return v.Verify(r.Context(), bucket, multipart.NewReader(r.Body, params["boundary"]))
+	return v.Verify(r.Context(), bucket, r.Body, params["boundary"])
 }
 
-// Verify reads the fields of a POST upload to bucket from mr up to the file
-// field, which S3 requires to be last, and checks them: the policy's
-// signature (in constant time), its expiration, every condition, and that
-// every field except x-amz-signature, file, policy and x-ignore-* is covered
-// by a condition. It then returns the upload, whose File streams the file
-// and enforces content-length-range as it does: the caller must read File
-// to its end (io.EOF) before it stores the object.
+// Verify reads the fields of a POST upload to bucket from body, a
+// multipart/form-data body with the given boundary, up to the file field,
+// which S3 requires to be last, and checks them: the policy's signature (in
+// constant time), its expiration, every condition, and that every field
+// except x-amz-signature, file, policy and x-ignore-* is covered by a
+// condition. It then returns the upload, whose File streams the file and
+// enforces content-length-range as it does: the caller must read File to
+// its end (io.EOF) before it stores the object.
+//
+// Before the file, Verify reads at most MaxFieldBytes of body (and one byte
+// more, to tell a form that is too large from one that ends there); see
+// [DefaultMaxFieldBytes].
 //
 // Every error is a *sigv4.AuthError with the S3 code: AccessDenied for a
 // failed condition, an expired policy or an uncovered field;
 // SignatureDoesNotMatch; InvalidAccessKeyId; InvalidArgument for a missing
 // or malformed field; InvalidPolicyDocument; MalformedPOSTRequest;
-// EntityTooLarge and EntityTooSmall.
-func (v *Verifier) Verify(ctx context.Context, bucket string, mr *multipart.Reader) (*Upload, error) {
-	maxBytes := v.MaxFieldBytes
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxFieldBytes
+// MaxPostPreDataLengthExceeded; EntityTooLarge and EntityTooSmall.
+func (v *Verifier) Verify(ctx context.Context, bucket string, body io.Reader, boundary string) (*Upload, error) {
+	limit := v.MaxFieldBytes
+	if limit <= 0 {
+		limit = DefaultMaxFieldBytes
 	}
+	pre := &preFileReader{r: body, left: limit, on: true}
+	mr := multipart.NewReader(pre, boundary)
 	fields := map[string]string{}
 	for n := 0; ; n++ {
 		part, err := mr.NextRawPart()
+		if pre.over {
+			return nil, tooLarge(limit)
+		}
 		if err == io.EOF {
 			return nil, authErr(http.StatusBadRequest, CodeIncorrectNumberOfFilesInPostRequest,
 				"POST requires exactly one file upload per request.")
@@ -164,8 +230,7 @@ func (v *Verifier) Verify(ctx context.Context, bucket string, mr *multipart.Read
 			return nil, ae
 		}
 		if n >= maxParts {
-			return nil, authErr(http.StatusBadRequest, CodeMaxPostPreDataLengthExceeded,
-				"Your POST request fields preceding the upload file were too large.")
+			return nil, tooLarge(limit)
 		}
 		name, filename, hasFilename, err := partName(part)
 		if err != nil {
@@ -179,6 +244,7 @@ func (v *Verifier) Verify(ctx context.Context, bucket string, mr *multipart.Read
 			if err != nil {
 				return nil, err
 			}
+			pre.on = false
 			u.size = &sizeReader{r: part, min: u.MinSize, max: u.MaxSize}
 			u.File = u.size
 			return u, nil
@@ -187,16 +253,14 @@ func (v *Verifier) Verify(ctx context.Context, bucket string, mr *multipart.Read
 			return nil, authErr(http.StatusBadRequest, sigv4.CodeInvalidArgument,
 				"The form field %q appears more than once.", name)
 		}
-		val, err := io.ReadAll(io.LimitReader(part, maxBytes+1))
+		val, err := io.ReadAll(part) // at most limit bytes: pre bounds it
+		if pre.over {
+			return nil, tooLarge(limit)
+		}
 		if err != nil {
 			ae := malformed()
 			ae.Err = err
 			return nil, ae
-		}
-		maxBytes -= int64(len(val)) + int64(len(name))
-		if maxBytes < 0 {
-			return nil, authErr(http.StatusBadRequest, CodeMaxPostPreDataLengthExceeded,
-				"Your POST request fields preceding the upload file were too large.")
 		}
 		fields[name] = string(val)
 	}

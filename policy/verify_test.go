@@ -314,7 +314,7 @@ func TestStreaming(t *testing.T) {
 		w.Close()
 		pw.Close()
 	}()
-	u, err := verifierFor(testCreds).Verify(t.Context(), "b", multipart.NewReader(pr, w.Boundary()))
+	u, err := verifierFor(testCreds).Verify(t.Context(), "b", pr, w.Boundary())
 	if err != nil {
 		t.Fatal(err)
 	}
