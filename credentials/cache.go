@@ -46,7 +46,9 @@ type CacheOptions struct {
 //     valid, and is retried after min(1 minute, half their remaining
 //     lifetime); once they expire, callers get the refresh's error.
 //
-// A Cache is safe for concurrent use.
+// A Cache is safe for concurrent use. It prints redacted (fmt, log/slog):
+// the provider's type and the access key ID, source and expiry of the
+// credentials it holds.
 type Cache struct {
 	provider Provider
 	window   time.Duration
@@ -54,7 +56,7 @@ type Cache struct {
 	now      func() time.Time
 
 	mu        sync.Mutex
-	creds     Credentials
+	creds     *Credentials // behind a pointer: see redact.go
 	valid     bool
 	refreshAt time.Time
 	inflight  *refresh
@@ -86,7 +88,7 @@ func (c *Cache) Retrieve(ctx context.Context) (Credentials, error) {
 	now := c.now()
 	c.mu.Lock()
 	if c.valid && !c.creds.Expired(now) {
-		creds := c.creds
+		creds := *c.creds
 		if creds.CanExpire() && !now.Before(c.refreshAt) && c.inflight == nil {
 			c.start(ctx)
 		}
@@ -127,7 +129,7 @@ func (c *Cache) start(ctx context.Context) *refresh {
 		}
 		c.mu.Lock()
 		if err == nil {
-			c.creds, c.valid, c.lastErr = creds, true, nil
+			c.creds, c.valid, c.lastErr = &creds, true, nil
 			c.refreshAt = creds.Expires.Add(-c.window)
 			if creds.CanExpire() && !c.refreshAt.After(now) {
 				c.refreshAt = now.Add(creds.Expires.Sub(now) / 2)
@@ -158,7 +160,7 @@ func sourceName(c Credentials) string {
 func (c *Cache) Invalidate() {
 	c.mu.Lock()
 	c.valid = false
-	c.creds = Credentials{}
+	c.creds = nil
 	c.mu.Unlock()
 }
 

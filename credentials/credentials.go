@@ -4,7 +4,8 @@
 // A [Credentials] value is an access key ID, a secret access key, an optional
 // session token and an optional expiry. It never prints its secret: every way
 // of formatting it (fmt verbs, log/slog, encoding/json) shows the access key ID
-// and redacts the secret and the token.
+// and redacts the secret and the token (see [Credentials] for the few raw
+// paths of fmt that no method can redact).
 //
 // A [Provider] retrieves credentials on demand. [Static] returns a fixed value;
 // the other providers in this package follow the conventions of the AWS CLI
@@ -28,6 +29,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/sigv4kit/sigv4kit/internal/redact"
 )
 
 // redacted replaces a secret wherever credentials are printed.
@@ -39,7 +42,19 @@ const redacted = "[REDACTED]"
 // provider that produced them, for diagnostics.
 //
 // Credentials never print their secret or session token: String, GoString,
-// Format, LogValue and MarshalJSON all redact them.
+// Format, LogValue and MarshalJSON all redact them, so every fmt verb, with
+// any flags, every log/slog handler and encoding/json show the access key
+// ID, the expiry and the source only.
+//
+// Some ways of printing bypass every method, because fmt then prints
+// fields raw: %p of a Credentials value (or of a struct value that holds
+// one), %w of anything but an error, and a Credentials value in an
+// unexported field of a struct that is printed (fmt cannot call the methods
+// of values it reaches through unexported fields). go vet reports %w; it
+// does not report %p of a Credentials value, since Credentials has a Format
+// method. Types that hold credentials and may be printed should keep them
+// in exported fields, or have a Format method of their own and keep the
+// credentials behind two pointers, as the types of this module do.
 type Credentials struct {
 	AccessKeyID     string
 	SecretAccessKey string
@@ -88,14 +103,11 @@ func (c Credentials) GoString() string {
 // Format implements fmt.Formatter: every verb (%v, %+v, %#v, %s, %q, ...)
 // prints the redacted form.
 func (c Credentials) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, c.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", c.String())
-	default:
-		fmt.Fprint(f, c.String())
+	if verb == 'v' && f.Flag('#') {
+		redact.Format(f, verb, c.GoString())
+		return
 	}
+	redact.Format(f, verb, c.String())
 }
 
 // LogValue implements slog.LogValuer: logged credentials show the access key
@@ -162,14 +174,17 @@ func (f ProviderFunc) Retrieve(ctx context.Context) (Credentials, error) { retur
 // credentials where they look.
 var ErrNoCredentials = errors.New("credentials: no credentials found")
 
-// staticProvider is the Provider returned by Static.
-type staticProvider struct{ c Credentials }
+// staticProvider is the Provider returned by Static, as a pointer. It keeps
+// the credentials behind a second pointer, so that even the fmt paths that
+// print fields raw (%p of a value, %w, a wrong verb in an unexported field)
+// show only an address: see redact.go.
+type staticProvider struct{ c *Credentials }
 
 // Static returns a Provider that always returns the given keys, with Source
 // "static". It does not check them: a signer reports empty keys when it
-// uses them.
+// uses them. The provider prints redacted, like [Credentials].
 func Static(accessKeyID, secretAccessKey, sessionToken string) Provider {
-	return staticProvider{Credentials{
+	return &staticProvider{&Credentials{
 		AccessKeyID:     accessKeyID,
 		SecretAccessKey: secretAccessKey,
 		SessionToken:    sessionToken,
@@ -178,10 +193,4 @@ func Static(accessKeyID, secretAccessKey, sessionToken string) Provider {
 }
 
 // Retrieve returns the static credentials.
-func (p staticProvider) Retrieve(context.Context) (Credentials, error) { return p.c, nil }
-
-// String redacts the secret, like Credentials.String.
-func (p staticProvider) String() string { return "credentials.Static(" + p.c.AccessKeyID + ")" }
-
-// GoString redacts the secret.
-func (p staticProvider) GoString() string { return p.String() }
+func (p *staticProvider) Retrieve(context.Context) (Credentials, error) { return *p.c, nil }

@@ -101,7 +101,9 @@ func appendString(dst []byte, s string) []byte {
 }
 
 // Form is a signed POST policy: the fields a browser posts to the bucket,
-// before the file.
+// before the file. It prints (fmt, log/slog) with the session token and
+// the policy document, which holds it, redacted; encoding/json gives the
+// fields as they are, for the browser.
 type Form struct {
 	// Fields holds every field of the form except the file: key, the
 	// value of every equality condition, the prefix of every starts-with

@@ -72,7 +72,8 @@ type Verifier struct {
 	MaxFieldBytes int64
 }
 
-// Upload is a verified POST upload.
+// Upload is a verified POST upload. It prints (fmt, log/slog) with the
+// session token and the policy document, which holds it, redacted.
 type Upload struct {
 	// Bucket is the bucket the form was posted to.
 	Bucket string

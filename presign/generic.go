@@ -53,7 +53,7 @@ func Presign(ctx context.Context, s *sigv4.Signer, method, rawURL string, expire
 
 // STS presigns requests to AWS Security Token Service: GetCallerIdentity
 // URLs, with which a holder of the URL proves who signed it, and EKS tokens
-// built on them. It is safe for concurrent use.
+// built on them. It is safe for concurrent use. It prints redacted.
 type STS struct {
 	signer *sigv4.Signer
 	creds  credentials.Provider
@@ -131,6 +131,7 @@ func (s *STS) getCallerIdentity(ctx context.Context, signer *sigv4.Signer, expir
 }
 
 // EKSToken is a bearer token for the Kubernetes API of an EKS cluster.
+// It prints with Token redacted (fmt, log/slog); read Token to hand it on.
 type EKSToken struct {
 	// Token is "k8s-aws-v1." followed by the unpadded base64url encoding of
 	// a presigned GetCallerIdentity URL.

@@ -51,7 +51,8 @@ var (
 	ErrExpiryCapped = errors.New("presign: credentials expire before the requested expiry")
 )
 
-// Config configures a [Presigner].
+// Config configures a [Presigner]. It prints redacted, naming its provider
+// by type.
 type Config struct {
 	// Region is the bucket's region ("eu-west-1"; "auto" for Cloudflare R2).
 	// Empty means AWS_REGION, then AWS_DEFAULT_REGION, then the profile's
@@ -106,7 +107,8 @@ type Config struct {
 	Getenv func(string) string
 }
 
-// Presigner presigns S3 requests. It is safe for concurrent use.
+// Presigner presigns S3 requests. It is safe for concurrent use. It prints
+// redacted (fmt, log/slog): never a secret or a signing key.
 type Presigner struct {
 	signer   *sigv4.Signer
 	ep       endpoint

@@ -46,7 +46,8 @@ func (t Toggle) resolve(def bool) bool {
 	return def
 }
 
-// Config configures a [Signer].
+// Config configures a [Signer]. It prints redacted, naming its provider by
+// type.
 type Config struct {
 	// Service is the signing name of the service ("s3", "dynamodb", "sts").
 	Service string
@@ -100,6 +101,8 @@ func isS3Family(service string) bool {
 
 // Signer signs HTTP requests with AWS Signature Version 4. It is safe for
 // concurrent use; derived signing keys are cached (see [Config.KeyCacheSize]).
+// A Signer prints redacted (fmt, log/slog): its service, region and
+// provider type, never a secret or a signing key.
 type Signer struct {
 	service, region string
 	creds           credentials.Provider

@@ -73,26 +73,30 @@ func (f SecretLookupFunc) LookupSecret(ctx context.Context, accessKeyID string) 
 }
 
 // StaticSecrets returns a [SecretLookup] over a fixed set of credentials,
-// indexed by access key ID.
+// indexed by access key ID. It prints the access key IDs only.
 func StaticSecrets(creds ...credentials.Credentials) SecretLookup {
-	m := make(staticSecrets, len(creds))
+	m := make(map[string]*credentials.Credentials, len(creds))
 	for _, c := range creds {
-		m[c.AccessKeyID] = c
+		m[c.AccessKeyID] = &c
 	}
-	return m
+	return &staticSecrets{m}
 }
 
-type staticSecrets map[string]credentials.Credentials
+// staticSecrets keeps each secret behind two pointers: see redact.go.
+type staticSecrets struct {
+	m map[string]*credentials.Credentials
+}
 
-func (m staticSecrets) LookupSecret(_ context.Context, id string) (credentials.Credentials, error) {
-	c, ok := m[id]
+func (s *staticSecrets) LookupSecret(_ context.Context, id string) (credentials.Credentials, error) {
+	c, ok := s.m[id]
 	if !ok {
 		return credentials.Credentials{}, ErrUnknownAccessKey
 	}
-	return c, nil
+	return *c, nil
 }
 
-// VerifierConfig configures a [Verifier].
+// VerifierConfig configures a [Verifier]. It prints redacted, naming its
+// secret lookup by type.
 type VerifierConfig struct {
 	// Service is the signing name the server answers for ("s3").
 	Service string
@@ -136,7 +140,8 @@ type VerifierConfig struct {
 }
 
 // Verifier checks requests signed with SigV4, as AWS does, on the server
-// side. It is safe for concurrent use.
+// side. It is safe for concurrent use. A Verifier prints redacted (fmt,
+// log/slog): its service, regions and secret lookup type.
 type Verifier struct {
 	service      string
 	s3           bool
@@ -209,7 +214,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	return v, nil
 }
 
-// Verified describes a request that passed verification.
+// Verified describes a request that passed verification. It prints
+// redacted, like its Credentials (see [credentials.Credentials] for the
+// raw paths of fmt that no method can redact).
 type Verified struct {
 	// AccessKeyID is the access key that signed the request.
 	AccessKeyID string

@@ -20,6 +20,8 @@ import (
 // (see [Endpoint]); an empty Region means the global endpoint. Failures are
 // an [*Error] with the STS code when STS answered; temporary ones
 // (5xx, throttling) are retried twice.
+//
+// An AssumeRole prints redacted (fmt, log/slog), naming Source by type.
 type AssumeRole struct {
 	// Source provides the credentials that sign the request.
 	Source credentials.Provider
