@@ -44,7 +44,9 @@ canonical request. When the credentials of the environment or the profile
 are for the same access key, the signatures are compared too.
 
 Flags:
-  --error FILE          the error body (default: standard input)
+  --error FILE          the error body, or the whole answer as curl -i
+                        saves it (its headers tell MinIO and radosgw
+                        apart) (default: standard input)
   --request FILE        a raw HTTP request (scheme and host from URL, if
                         given; the scheme defaults to https)
   -X, --request-method M
@@ -111,6 +113,7 @@ func runExplain(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	respHeader, raw := splitHTTPResponse(raw)
 	e, ok := parseErrorBody(raw)
 	if !ok {
 		return failf("%s is not an AWS error body (S3's <Error><Code>..., or a JSON or XML error with a message)", inputName(errFile)).
@@ -139,13 +142,7 @@ func runExplain(a *app, args []string) error {
 
 	a.printf(a.stdout, "server: %s: %s\n", e.Code, e.Message)
 	if e.Code != sigv4.CodeSignatureDoesNotMatch || e.CanonicalRequest == "" {
-		for _, h := range codeHints(e) {
-			a.hintf("%s", h)
-		}
-		if e.Code == sigv4.CodeSignatureDoesNotMatch {
-			a.hintf("this error has no canonical request to compare: AWS and versitygw include it; other servers may only log it")
-		}
-		return nil
+		return a.explainWithoutCanonical(req, e, respHeader, raw, o.region, service, o.profile) // explainserver.go
 	}
 	x, err := a.explainRequest(req, e, o.region, service, o.profile)
 	if err != nil {
