@@ -572,12 +572,12 @@ func familyCodeHints(fam *serverFamily, e *s3Error, b *serverBody, req *http.Req
 				want, _, _ = strings.Cut(rest, "'")
 			}
 		}
-		if want != "" && strings.Contains(msg, "region") {
+		if fam == familyMinIO && want != "" && strings.Contains(msg, "region") {
 			got := "?"
 			if scope != nil {
 				got = scope[2]
 			}
-			return []string{fmt.Sprintf("wrong region: the request's scope says %s, %s is set to %s (MINIO_SITE_REGION): sign for it (--region %s)", got, fam.name, want, want)}
+			return []string{fmt.Sprintf("wrong region: the request's scope says %s, MinIO is set to %s (MINIO_SITE_REGION): sign for it (--region %s)", got, want, want)}
 		}
 	case "AuthorizationParametersError":
 		got := "?"

@@ -28,8 +28,14 @@ var serverTestTime = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 // -X, a -H for each header (but those named in drop) and the URL.
 func signedArgs(t *testing.T, method, rawURL, region, service, secret string, header http.Header, drop ...string) []string {
 	t.Helper()
+	return tokenSignedArgs(t, method, rawURL, region, service, secret, "", header, drop...)
+}
+
+// tokenSignedArgs is signedArgs with a session token.
+func tokenSignedArgs(t *testing.T, method, rawURL, region, service, secret, token string, header http.Header, drop ...string) []string {
+	t.Helper()
 	s, err := sigv4.New(sigv4.Config{Service: service, Region: region,
-		Credentials: credentials.Static("AKIDTEST", secret, ""), Now: func() time.Time { return serverTestTime }})
+		Credentials: credentials.Static("AKIDTEST", secret, token), Now: func() time.Time { return serverTestTime }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,6 +271,18 @@ func TestExplainServerOtherFamily(t *testing.T) {
 	// Without X-Amz-Date, the error says what to pass.
 	runIn(t, baseEnv(t), body, "explain", "https://s3.example.com/b/k").
 		check(t, exitError, nil, []string{"sigv4: error: no signing time", "sigv4: hint: pass the request's X-Amz-Date with -H"})
+}
+
+// TestExplainServerRedactsToken: the canonical request explain prints for
+// a MinIO answer shows the session token redacted.
+func TestExplainServerRedactsToken(t *testing.T) {
+	const token = "FwoGZXIvYXdzEJr//////////wEaDOdsessiontokenvalueKEEPSECRET0123456789xyz"
+	args := tokenSignedArgs(t, "GET", "http://127.0.0.1:9000/bkt/dir%20%C3%BC/a%2Bb%20c.txt", "us-east-1", "s3", "secretsecret", token, nil)
+	r := runIn(t, keyEnv(t, "secretsecret"), "", append([]string{"explain", "--error", "testdata/minio-signature-mismatch.xml"}, args...)...)
+	r.check(t, exitOK, []string{"x-amz-security-token:" + redactToken(token), "verdict: likely cause: the secret:"}, nil)
+	if strings.Contains(r.stdout+r.stderr, token) {
+		t.Errorf("the session token is printed whole:\n%s\n%s", r.stdout, r.stderr)
+	}
 }
 
 func TestSplitHTTPResponse(t *testing.T) {
