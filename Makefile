@@ -38,9 +38,13 @@ unit:
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run 'AllocationBudget' ./sigv4/ ./presign/
 
-## compat: differential tests against aws-sdk-go-v2 and the other anchors
+## compat: differential tests against aws-sdk-go-v2 and the other anchors,
+## then the cross-language one (botocore, @smithy/signature-v4; its setup
+## installs node's packages and finds botocore), verbose for its counts
 compat:
-	cd compat && $(GO) test -count=1 ./...
+	cd compat && $(GO) test -count=1 $$($(GO) list ./... | grep -v '/compat/xlang$$')
+	CACHE=$(CACHE) bash compat/scripts/xlang-setup.sh
+	cd compat && SIGV4_REQUIRE_XLANG=1 $(GO) test -count=1 -v ./xlang/
 
 ## e2e: end-to-end tests against a real versitygw on 127.0.0.1
 e2e:
