@@ -219,7 +219,9 @@ func runCurl(a *app, args []string) error {
 		}
 	}
 	if respBody != nil {
-		a.explainResponse(trace, respBody, verbose)
+		if e, ok := parseErrorBody(respBody); ok {
+			a.explainResponse(trace, e, verbose)
+		}
 	}
 	if fail && resp.StatusCode >= 400 {
 		return failf("the server answered %s", resp.Status)
@@ -375,14 +377,10 @@ func isText(b []byte) bool {
 	return true
 }
 
-// explainResponse prints hints for an authentication error answered to a
-// request the program signed: with verbose, the difference between the
+// explainResponse prints hints for the authentication error e answered to
+// a request the program signed: with verbose, the difference between the
 // server's canonical request and ours.
-func (a *app) explainResponse(tr *sigv4.Trace, body []byte, verbose bool) {
-	e, ok := parseErrorBody(body)
-	if !ok {
-		return
-	}
+func (a *app) explainResponse(tr *sigv4.Trace, e *s3Error, verbose bool) {
 	a.tokens.learn(e.CanonicalRequest)
 	if e.Code != sigv4.CodeSignatureDoesNotMatch || e.CanonicalRequest == "" {
 		for _, h := range codeHints(e) {

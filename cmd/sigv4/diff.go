@@ -10,25 +10,60 @@ import (
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
+// maxDiffCells bounds the table of diffLines' longest common subsequence:
+// a canonical request has a few dozen lines, but an error body is the
+// server's and may have millions.
+const maxDiffCells = 1 << 16
+
 // diffLines returns the line diff of a and b as lines prefixed with "  "
-// (both), "- " (only a) or "+ " (only b): a longest common subsequence,
-// which is plenty for a canonical request's few lines.
+// (both), "- " (only a) or "+ " (only b). The common first and last lines
+// are kept; between them, a longest common subsequence, or, when the lines
+// left are too many to compare in maxDiffCells, all of a's removed and all
+// of b's added. Time and memory are linear beyond the bound.
 func diffLines(a, b []string) []string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
+	out := make([]string, 0, len(a)+len(b))
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		out = append(out, "  "+a[p])
+		p++
 	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	out = appendLCSDiff(out, a[p:len(a)-s], b[p:len(b)-s])
+	for _, l := range a[len(a)-s:] {
+		out = append(out, "  "+l)
+	}
+	return out
+}
+
+// appendLCSDiff appends the diff of a and b by their longest common
+// subsequence, or a removed and b added when len(a)*len(b) exceeds
+// maxDiffCells.
+func appendLCSDiff(out, a, b []string) []string {
+	n, m := len(a), len(b)
+	if n == 0 || m == 0 || n > maxDiffCells/m {
+		for _, l := range a {
+			out = append(out, "- "+l)
+		}
+		for _, l := range b {
+			out = append(out, "+ "+l)
+		}
+		return out
+	}
+	// lcs[i*(m+1)+j] is the length of the LCS of a[i:] and b[j:].
+	w := m + 1
+	lcs := make([]int32, (n+1)*w)
 	for i := n - 1; i >= 0; i-- {
 		for j := m - 1; j >= 0; j-- {
 			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
+				lcs[i*w+j] = lcs[(i+1)*w+j+1] + 1
 			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+				lcs[i*w+j] = max(lcs[(i+1)*w+j], lcs[i*w+j+1])
 			}
 		}
 	}
-	var out []string
 	i, j := 0, 0
 	for i < n && j < m {
 		switch {
@@ -36,7 +71,7 @@ func diffLines(a, b []string) []string {
 			out = append(out, "  "+a[i])
 			i++
 			j++
-		case lcs[i+1][j] >= lcs[i][j+1]:
+		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
 			out = append(out, "- "+a[i])
 			i++
 		default:

@@ -177,9 +177,14 @@ type s3Error struct {
 // JSON object (DynamoDB, API Gateway, Lambda).
 func parseErrorBody(raw []byte) (*s3Error, bool) {
 	var e s3Error
-	if xml.Unmarshal(raw, &e) == nil && e.Code != "" {
+	err := xml.Unmarshal(raw, &e)
+	if err == nil && e.Code != "" {
 		return &e, true
 	}
+	// XML that is not well-formed is not the other form either: the
+	// decoder would stop at the same byte.
+	var syntax *xml.SyntaxError
+	wellFormed := !errors.As(err, &syntax)
 	var msg, code string
 	var xr struct {
 		Error struct {
@@ -189,7 +194,7 @@ func parseErrorBody(raw []byte) (*s3Error, bool) {
 	}
 	var jr map[string]any
 	switch {
-	case xml.Unmarshal(raw, &xr) == nil && xr.Error.Code != "":
+	case wellFormed && xml.Unmarshal(raw, &xr) == nil && xr.Error.Code != "":
 		code, msg = xr.Error.Code, xr.Error.Message
 	case json.Unmarshal(raw, &jr) == nil:
 		for _, k := range []string{"message", "Message"} {
