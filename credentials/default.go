@@ -54,15 +54,17 @@ type DefaultOptions struct {
 //  2. Web identity from the environment: AWS_WEB_IDENTITY_TOKEN_FILE with
 //     AWS_ROLE_ARN and the optional AWS_ROLE_SESSION_NAME, through the
 //     Roles hook (AssumeRoleWithWebIdentity; the token file is re-read at
-//     each refresh).
+//     each refresh), unless the selected profile assumes a role with
+//     source_profile or credential_source, which botocore tries first.
 //  3. The shared config and credentials files ([SharedFiles]): role
-//     profiles, keys and credential_process.
+//     profiles, SSO, keys and credential_process.
 //  4. The container endpoint ([Container]: ECS, EKS Pod Identity).
 //  5. The EC2 instance metadata service ([IMDS]).
 //
-// This is the order of the SDKs (and of the issue it implements); the AWS
-// CLI v2 looks at a role profile of the shared files before the web
-// identity variables, which only matters when both are configured.
+// As in botocore (and so the AWS CLI), the shared files are read before
+// the environment keys are used: a syntax error in either file, or a
+// profile named by AWS_DEFAULT_PROFILE or AWS_PROFILE that is in neither
+// file, is an error even when the environment holds keys.
 //
 // Default never falls back to anonymous access: when no source has
 // credentials, Retrieve returns a [*ChainError] that lists what each source
@@ -79,7 +81,7 @@ func Default(opts DefaultOptions) *Cache {
 	}
 	var providers []Provider
 	if opts.Profile == "" {
-		providers = append(providers, Env{Getenv: opts.Getenv, Now: opts.Now})
+		providers = append(providers, checkedEnv{Env: Env{Getenv: opts.Getenv, Now: opts.Now}, files: files})
 	}
 	providers = append(providers,
 		webIdentityEnv{files: files},
@@ -112,6 +114,9 @@ func (w webIdentityEnv) Retrieve(ctx context.Context) (Credentials, error) {
 	if err != nil && !errors.Is(err, ErrProfileNotFound) {
 		return Credentials{}, err
 	}
+	if p.RoleARN != "" && p.WebIdentityTokenFile == "" && (p.SourceProfile != "" || p.CredentialSource != "") {
+		return Credentials{}, notFound("web identity: profile %q assumes a role with source_profile or credential_source, which comes first", p.Name)
+	}
 	p.RoleARN, p.WebIdentityTokenFile, p.RoleSessionName = roleARN, tokenFile, getenv(EnvRoleSessionName)
 	p.SourceProfile, p.CredentialSource, p.ExternalID, p.MFASerial = "", "", "", ""
 	prov, err := w.files.Roles(p, nil)
@@ -119,4 +124,23 @@ func (w webIdentityEnv) Retrieve(ctx context.Context) (Credentials, error) {
 		return Credentials{}, err
 	}
 	return prov.Retrieve(ctx)
+}
+
+// checkedEnv is the environment source of [Default]: it reads the shared
+// files first, as botocore does, so that a syntax error or an explicitly
+// named profile that does not exist stops the chain even when the
+// environment holds keys.
+type checkedEnv struct {
+	Env
+	files SharedFiles
+}
+
+// Retrieve checks the shared files, then reads the environment.
+func (e checkedEnv) Retrieve(ctx context.Context) (Credentials, error) {
+	if _, err := e.files.LoadProfile(); err != nil {
+		if _, explicit := e.files.profileName(); explicit || !errors.Is(err, ErrProfileNotFound) {
+			return Credentials{}, err
+		}
+	}
+	return e.Env.Retrieve(ctx)
 }

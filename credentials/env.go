@@ -11,18 +11,22 @@ const (
 	EnvAccessKeyID          = "AWS_ACCESS_KEY_ID"
 	EnvSecretAccessKey      = "AWS_SECRET_ACCESS_KEY"
 	EnvSessionToken         = "AWS_SESSION_TOKEN"
+	EnvSecurityToken        = "AWS_SECURITY_TOKEN" // the legacy name of AWS_SESSION_TOKEN
 	EnvCredentialExpiration = "AWS_CREDENTIAL_EXPIRATION"
 )
 
 // Env is a Provider that reads the keys from the environment, like the AWS
-// CLI: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the optional
-// AWS_SESSION_TOKEN and the optional AWS_CREDENTIAL_EXPIRATION (RFC 3339).
-// An empty variable counts as unset.
+// CLI: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the optional session token
+// (AWS_SECURITY_TOKEN, its legacy name, else AWS_SESSION_TOKEN: botocore's
+// order) and the optional AWS_CREDENTIAL_EXPIRATION (RFC 3339). An empty
+// variable counts as unset.
 //
-// Retrieve returns an error matching [ErrNoCredentials] when neither key is
-// set, and one matching [ErrPartialCredentials], naming the missing
-// variable, when only one is. The legacy names AWS_ACCESS_KEY, AWS_SECRET_KEY
-// and AWS_SECURITY_TOKEN are not read.
+// As in botocore, the access key ID decides: Retrieve returns an error
+// matching [ErrNoCredentials] when AWS_ACCESS_KEY_ID is not set (naming
+// AWS_SECRET_ACCESS_KEY when that one is, so that a chain's error shows it),
+// and one matching [ErrPartialCredentials] when AWS_ACCESS_KEY_ID is set
+// without AWS_SECRET_ACCESS_KEY. The legacy names AWS_ACCESS_KEY and
+// AWS_SECRET_KEY are not read.
 type Env struct {
 	// Getenv reads a variable; nil means os.Getenv.
 	Getenv func(string) string
@@ -40,9 +44,9 @@ func (e Env) Retrieve(ctx context.Context) (Credentials, error) {
 	case secret == "":
 		return Credentials{}, kindf(ErrPartialCredentials, "env: %s is set but %s is not", EnvAccessKeyID, EnvSecretAccessKey)
 	case id == "":
-		return Credentials{}, kindf(ErrPartialCredentials, "env: %s is set but %s is not", EnvSecretAccessKey, EnvAccessKeyID)
+		return Credentials{}, notFound("env: %s is set but %s is not; ignored, as botocore does", EnvSecretAccessKey, EnvAccessKeyID)
 	}
-	c := Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: getenv(EnvSessionToken), Source: "env"}
+	c := Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: firstNonEmpty(getenv(EnvSecurityToken), getenv(EnvSessionToken)), Source: "env"}
 	if s := getenv(EnvCredentialExpiration); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {

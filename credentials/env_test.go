@@ -31,7 +31,17 @@ func TestEnv(t *testing.T) {
 		{name: "unset", env: nil, wantErr: ErrNoCredentials, msg: "not set"},
 		{name: "empty counts as unset", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, wantErr: ErrNoCredentials},
 		{name: "secret missing", env: map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID}, wantErr: ErrPartialCredentials, msg: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"},
-		{name: "id missing", env: map[string]string{"AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SESSION_TOKEN": testToken}, wantErr: ErrPartialCredentials, msg: "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"},
+		{name: "id missing: ignored, as botocore does", env: map[string]string{"AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SESSION_TOKEN": testToken}, wantErr: ErrNoCredentials, msg: "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not; ignored"},
+		{
+			name: "legacy AWS_SECURITY_TOKEN",
+			env:  map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SECURITY_TOKEN": testToken},
+			want: Credentials{AccessKeyID: testAccessKeyID, SecretAccessKey: testSecret, SessionToken: testToken, Source: "env"},
+		},
+		{
+			name: "AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN, as botocore reads them",
+			env:  map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SECURITY_TOKEN": testToken, "AWS_SESSION_TOKEN": "other"},
+			want: Credentials{AccessKeyID: testAccessKeyID, SecretAccessKey: testSecret, SessionToken: testToken, Source: "env"},
+		},
 		{
 			name: "bad expiration",
 			env: map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret,

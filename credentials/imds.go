@@ -75,29 +75,10 @@ const (
 
 // Retrieve fetches the instance role's credentials. Their Source is "imds".
 func (p IMDS) Retrieve(ctx context.Context) (Credentials, error) {
-	getenv := orGetenv(p.Getenv)
-	if strings.EqualFold(getenv(EnvEC2MetadataDisabled), "true") {
-		return Credentials{}, notFound("imds: disabled by %s", EnvEC2MetadataDisabled)
+	base, err := p.endpoint()
+	if err != nil {
+		return Credentials{}, err
 	}
-	endpoint := p.Endpoint
-	if endpoint == "" {
-		endpoint = getenv(EnvEC2MetadataServiceEndpoint)
-	}
-	if endpoint == "" {
-		switch mode := getenv(EnvEC2MetadataServiceEndpointMode); {
-		case mode == "" || strings.EqualFold(mode, "IPv4"):
-			endpoint = IMDSEndpointIPv4
-		case strings.EqualFold(mode, "IPv6"):
-			endpoint = IMDSEndpointIPv6
-		default:
-			return Credentials{}, kindf(ErrInvalidValue, "imds: %s must be IPv4 or IPv6", EnvEC2MetadataServiceEndpointMode)
-		}
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Credentials{}, kindf(ErrInvalidValue, "imds: endpoint %q is not an http(s) URL", endpoint)
-	}
-	base := strings.TrimRight(u.String(), "/")
 
 	m := newMetadataClient(p.HTTPClient, p.Timeout, p.Attempts, false)
 	defer m.close()
@@ -141,4 +122,32 @@ func imdsError(err error, what string) error {
 		return &kindError{msg: "credentials: imds: getting the " + what + ": " + re.Error(), kind: ErrMetadata, cause: re}
 	}
 	return &kindError{msg: "credentials: imds: getting the " + what + ": " + err.Error(), kind: err}
+}
+
+// endpoint returns the base URL of the metadata service (see [IMDS]), or an
+// error matching ErrNoCredentials when IMDS is disabled.
+func (p IMDS) endpoint() (string, error) {
+	getenv := orGetenv(p.Getenv)
+	if strings.EqualFold(getenv(EnvEC2MetadataDisabled), "true") {
+		return "", notFound("imds: disabled by %s", EnvEC2MetadataDisabled)
+	}
+	endpoint := p.Endpoint
+	if endpoint == "" {
+		endpoint = getenv(EnvEC2MetadataServiceEndpoint)
+	}
+	if endpoint == "" {
+		switch mode := getenv(EnvEC2MetadataServiceEndpointMode); {
+		case mode == "" || strings.EqualFold(mode, "IPv4"):
+			endpoint = IMDSEndpointIPv4
+		case strings.EqualFold(mode, "IPv6"):
+			endpoint = IMDSEndpointIPv6
+		default:
+			return "", kindf(ErrInvalidValue, "imds: %s must be IPv4 or IPv6", EnvEC2MetadataServiceEndpointMode)
+		}
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", kindf(ErrInvalidValue, "imds: endpoint %q is not an http(s) URL", endpoint)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }

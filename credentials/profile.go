@@ -28,6 +28,16 @@ type Profile struct {
 	// STSRegionalEndpoints is "regional" or "legacy".
 	STSRegionalEndpoints string
 
+	// SSO settings (IAM Identity Center). SSOSession names the
+	// [sso-session NAME] section that SSOStartURL and SSORegion come from;
+	// a legacy SSO profile has no SSOSession and sets sso_start_url and
+	// sso_region itself. SSOAccountID and SSORoleName select the role.
+	SSOSession   string
+	SSOStartURL  string
+	SSORegion    string
+	SSOAccountID string
+	SSORoleName  string
+
 	// Settings holds every key of the profile (after the credentials file
 	// overrode the config file), including nested sub-section keys as
 	// "parent.key" ("s3.addressing_style").

@@ -47,6 +47,8 @@ func redactionCases(t *testing.T) []redacttest.Case {
 		{Name: "IMDS", Value: IMDS{Getenv: getenv}},
 		{Name: "Container", Value: Container{Getenv: getenv}},
 		{Name: "webIdentityEnv", Value: webIdentityEnv{files: SharedFiles{Getenv: getenv}}},
+		{Name: "checkedEnv", Value: checkedEnv{Env: Env{Getenv: getenv}, files: SharedFiles{Getenv: getenv}}},
+		{Name: "SSO", Value: SSO{StartURL: "https://example.awsapps.com/start", Region: "eu-west-1", AccountID: "123456789012", RoleName: "r", SessionName: "s"}},
 		{Name: "ProviderFunc", Value: ProviderFunc(func(context.Context) (Credentials, error) { return creds, nil })},
 	}
 }

@@ -36,7 +36,7 @@ func (s SharedFiles) resolve(ctx context.Context, sf *sharedFiles, name string, 
 	}
 	visited = append(slices.Clone(visited), name)
 	if p.RoleARN == "" {
-		return s.keys(ctx, p, o)
+		return s.keys(ctx, sf, p, o)
 	}
 	prov, err := s.roleProvider(sf, p, o, visited)
 	if err != nil {
@@ -62,7 +62,13 @@ func (s SharedFiles) roleProvider(sf *sharedFiles, p Profile, o origin, visited 
 		return nil, o.invalid("credential_source", "cannot be used together with source_profile")
 	case p.SourceProfile == p.Name:
 		// A profile that is its own source uses its own keys.
-		source = ProviderFunc(func(ctx context.Context) (Credentials, error) { return s.keys(ctx, p, o) })
+		source = ProviderFunc(func(ctx context.Context) (Credentials, error) { return s.keys(ctx, sf, p, o) })
+	case p.SourceProfile != "" && sf.config[p.SourceProfile] == nil && sf.creds[p.SourceProfile] == nil:
+		file, line := o.where("source_profile")
+		return nil, &kindError{
+			msg:  (&FileError{File: file, Line: line, Msg: fmt.Sprintf("source_profile: profile %q does not exist", p.SourceProfile)}).Error(),
+			kind: ErrInvalidValue, cause: ErrProfileNotFound,
+		}
 	case p.SourceProfile != "":
 		source = ProviderFunc(func(ctx context.Context) (Credentials, error) {
 			return s.resolve(ctx, sf, p.SourceProfile, true, visited)
@@ -89,11 +95,22 @@ func (s SharedFiles) roleProvider(sf *sharedFiles, p Profile, o origin, visited 
 	return s.Roles(p, source)
 }
 
-// keys returns the profile's keys: the credentials file's, else
-// credential_process, else the config file's.
-func (s SharedFiles) keys(ctx context.Context, p Profile, o origin) (Credentials, error) {
+// keys returns the credentials of a profile without a role: SSO, else the
+// credentials file's keys, else credential_process, else the config
+// file's keys (botocore's order).
+func (s SharedFiles) keys(ctx context.Context, sf *sharedFiles, p Profile, o origin) (Credentials, error) {
+	if p.SSOAccountID != "" || p.SSORoleName != "" {
+		prov, err := s.ssoProvider(sf, p, o)
+		if err != nil {
+			return Credentials{}, err
+		}
+		return prov.Retrieve(ctx)
+	}
 	if c, ok, err := sectionKeys(o.creds, o.credsPath, p.Name); ok || err != nil {
 		return c, err
+	}
+	if p.Settings["login_session"] != "" {
+		return Credentials{}, o.invalid("login_session", `"aws login" sessions are not supported; use keys, an SSO profile or credential_process`)
 	}
 	if p.CredentialProcess != "" {
 		c, err := Process{Command: p.CredentialProcess, Timeout: s.ProcessTimeout, Stderr: s.Stderr, Now: s.Now}.Retrieve(ctx)
@@ -129,5 +146,7 @@ func sectionKeys(sec *ini.Section, path, name string) (Credentials, bool, error)
 			kind: ErrPartialCredentials,
 		}
 	}
-	return Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: sec.Values["aws_session_token"], Source: "profile:" + name}, true, nil
+	// botocore reads the legacy aws_security_token first.
+	token := firstNonEmpty(sec.Values["aws_security_token"], sec.Values["aws_session_token"])
+	return Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, Source: "profile:" + name}, true, nil
 }

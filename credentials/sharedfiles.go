@@ -19,6 +19,7 @@ import (
 // Environment variables read by [SharedFiles].
 const (
 	EnvProfile               = "AWS_PROFILE"
+	EnvDefaultProfile        = "AWS_DEFAULT_PROFILE"
 	EnvConfigFile            = "AWS_CONFIG_FILE"
 	EnvSharedCredentialsFile = "AWS_SHARED_CREDENTIALS_FILE"
 )
@@ -48,13 +49,18 @@ var ErrProfileNotFound = errors.New("credentials: profile not found")
 //
 // # Profiles
 //
-// The profile is the Profile field, else AWS_PROFILE, else "default". In the
+// The profile is the Profile field, else AWS_DEFAULT_PROFILE, else
+// AWS_PROFILE, else "default" (botocore, and so the AWS CLI, read
+// AWS_DEFAULT_PROFILE first; the other SDKs read only AWS_PROFILE). In the
 // credentials file a profile is the section "[name]"; in the config file it
 // is "[profile name]", except the default profile, which may be "[default]"
 // ("[profile default]" wins when both exist). "[services name]" sections hold
-// per-service settings that a profile selects with "services = name".
+// per-service settings that a profile selects with "services = name", and
+// "[sso-session name]" sections the SSO settings a profile selects with
+// "sso_session = name".
 // When both files define a key for a profile, the credentials file wins.
-// A profile named explicitly (field or AWS_PROFILE) that is in neither file
+// A profile named explicitly (field, AWS_DEFAULT_PROFILE or AWS_PROFILE) that
+// is in neither file
 // is an error matching [ErrProfileNotFound]; a missing "default" profile only
 // means no credentials ([ErrNoCredentials]).
 //
@@ -69,15 +75,20 @@ var ErrProfileNotFound = errors.New("credentials: profile not found")
 //     "Ec2InstanceMetadata" ([IMDS]) or "EcsContainer" ([Container]).
 //  2. role_arn with web_identity_token_file: AssumeRoleWithWebIdentity
 //     (through the Roles hook).
-//  3. aws_access_key_id and aws_secret_access_key (with the optional
-//     aws_session_token) from the credentials file.
-//  4. credential_process ([Process]).
-//  5. aws_access_key_id and aws_secret_access_key from the config file.
+//  3. SSO (sso_account_id and sso_role_name, with sso_session or the
+//     legacy sso_start_url and sso_region): [SSO], with the token that
+//     "aws sso login" cached.
+//  4. aws_access_key_id and aws_secret_access_key (with the optional
+//     aws_session_token, or the legacy aws_security_token, which botocore
+//     prefers when both are set) from the credentials file.
+//  5. credential_process ([Process]).
+//  6. aws_access_key_id and aws_secret_access_key from the config file.
 //
 // The STS calls live in the stscreds package, which imports this one; set
 // Roles to stscreds.Roles(...) (stscreds.Default does) to enable steps 1
-// and 2. Without it, a role profile is an error. SSO profiles (sso_session,
-// sso_start_url) are not supported.
+// and 2. Without it, a role profile is an error. A profile that signs in
+// with "aws login" (login_session) is an error naming the setting: that
+// flow is not supported.
 //
 // A SharedFiles value re-reads the files at every call; wrap it in a
 // [Cache].
@@ -96,8 +107,10 @@ type SharedFiles struct {
 
 	// Roles builds the STS providers of role profiles (see above).
 	Roles RoleFunc
-	// HTTPClient is used by the IMDS and container credential sources;
-	// nil means a client with short timeouts and no proxy.
+	// HTTPClient is used by the IMDS and container credential sources
+	// (nil means a client with short timeouts and no proxy) and by SSO
+	// profiles (nil means a client with a 30 s timeout that honours the
+	// proxy variables).
 	HTTPClient *http.Client
 	// ProcessTimeout bounds credential_process; zero means one minute.
 	ProcessTimeout time.Duration
@@ -106,6 +119,13 @@ type SharedFiles struct {
 	Stderr io.Writer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// SSOPortalEndpoint and SSOOIDCEndpoint override the endpoints of SSO
+	// profiles (see [SSO]); "" means AWS_ENDPOINT_URL_SSO and
+	// AWS_ENDPOINT_URL_SSO_OIDC, then the sso and sso_oidc endpoint_url of
+	// the profile's services section, then AWS's endpoints for the
+	// profile's sso_region.
+	SSOPortalEndpoint, SSOOIDCEndpoint string
 }
 
 // RoleFunc builds the provider that assumes the role of a profile:
@@ -117,7 +137,7 @@ type SharedFiles struct {
 type RoleFunc func(profile Profile, source Provider) (Provider, error)
 
 // ProfileName returns the selected profile: the Profile field, else
-// AWS_PROFILE, else "default".
+// AWS_DEFAULT_PROFILE, else AWS_PROFILE, else "default".
 func (s SharedFiles) ProfileName() string {
 	name, _ := s.profileName()
 	return name
@@ -127,8 +147,11 @@ func (s SharedFiles) profileName() (name string, explicit bool) {
 	if s.Profile != "" {
 		return s.Profile, true
 	}
-	if p := orGetenv(s.Getenv)(EnvProfile); p != "" {
-		return p, true
+	getenv := orGetenv(s.Getenv)
+	for _, k := range []string{EnvDefaultProfile, EnvProfile} {
+		if p := getenv(k); p != "" {
+			return p, true
+		}
 	}
 	return "default", false
 }
@@ -193,6 +216,7 @@ type sharedFiles struct {
 	config                map[string]*ini.Section // profile name -> section
 	creds                 map[string]*ini.Section
 	services              map[string]*ini.Section
+	ssoSessions           map[string]*ini.Section
 }
 
 func (s SharedFiles) load() (*sharedFiles, error) {
@@ -200,6 +224,7 @@ func (s SharedFiles) load() (*sharedFiles, error) {
 	sf := &sharedFiles{
 		configPath: configPath, credsPath: credsPath,
 		config: map[string]*ini.Section{}, creds: map[string]*ini.Section{}, services: map[string]*ini.Section{},
+		ssoSessions: map[string]*ini.Section{},
 	}
 	read := s.ReadFile
 	if read == nil {
@@ -226,6 +251,8 @@ func (s SharedFiles) load() (*sharedFiles, error) {
 				sf.config[fields[1]] = sec // "[profile default]" replaces "[default]"
 			case len(fields) == 2 && fields[0] == "services":
 				sf.services[fields[1]] = sec
+			case len(fields) == 2 && fields[0] == "sso-session":
+				sf.ssoSessions[fields[1]] = sec
 			}
 		}
 	}
@@ -284,9 +311,12 @@ func (o origin) where(key string) (string, int) {
 	return "", 0
 }
 
+// invalid reports a setting with an unusable value: a [*FileError] that
+// matches [ErrInvalidValue].
 func (o origin) invalid(key, msg string) error {
 	file, line := o.where(key)
-	return &FileError{File: file, Line: line, Msg: key + ": " + msg}
+	fe := &FileError{File: file, Line: line, Msg: key + ": " + msg}
+	return &kindError{msg: fe.Error(), kind: ErrInvalidValue, cause: fe}
 }
 
 // profile builds the named profile.
@@ -328,6 +358,17 @@ func (sf *sharedFiles) profile(name string) (Profile, origin, error) {
 	p.MFASerial = get("mfa_serial")
 	p.WebIdentityTokenFile = get("web_identity_token_file")
 	p.CredentialProcess = get("credential_process")
+	p.SSOSession = get("sso_session")
+	p.SSOStartURL = get("sso_start_url")
+	p.SSORegion = get("sso_region")
+	p.SSOAccountID = get("sso_account_id")
+	p.SSORoleName = get("sso_role_name")
+	if sec := sf.ssoSessions[p.SSOSession]; p.SSOSession != "" && sec != nil {
+		// The session's settings; a profile that repeats one with another
+		// value is refused when its credentials are resolved (ssoProvider).
+		p.SSOStartURL = firstNonEmpty(sec.Values["sso_start_url"], p.SSOStartURL)
+		p.SSORegion = firstNonEmpty(sec.Values["sso_region"], p.SSORegion)
+	}
 	if v := get("duration_seconds"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {

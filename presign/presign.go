@@ -122,6 +122,8 @@ type Presigner struct {
 	region  string
 	lastKey atomic.Pointer[fastKey]
 	slow    bool // tests: always use sigv4.Signer.Presign
+
+	err error // FromEnvironment's error: every operation returns it (load.go)
 }
 
 // New returns a Presigner for cfg. It resolves the region and the endpoint
@@ -194,11 +196,21 @@ func New(cfg Config) (*Presigner, error) {
 }
 
 // Region returns the signing region.
-func (p *Presigner) Region() string { return p.signer.Region() }
+func (p *Presigner) Region() string {
+	if p.err != nil {
+		return ""
+	}
+	return p.signer.Region()
+}
 
 // Endpoint returns the endpoint URL that bucket addresses are built on
 // ("https://s3.eu-west-1.amazonaws.com").
-func (p *Presigner) Endpoint() string { return p.ep.scheme + "://" + p.ep.host + p.ep.basePath }
+func (p *Presigner) Endpoint() string {
+	if p.err != nil {
+		return ""
+	}
+	return p.ep.scheme + "://" + p.ep.host + p.ep.basePath
+}
 
 // call is the per-request state: the options and the pieces of the request.
 type call struct {
@@ -261,6 +273,9 @@ func (c *call) fail(err error) {
 // operations). Operation parameters are in c.query already.
 func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key string, keyRequired bool, expires time.Duration, opts []Option) (*Request, error) {
 	defer putCall(c)
+	if p.err != nil {
+		return nil, p.err
+	}
 	if err := checkBucket(bucket); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,9 @@ func (p *Presigner) describe() []string {
 	if p == nil {
 		return nil
 	}
+	if p.err != nil {
+		return []string{"Err", p.err.Error()}
+	}
 	return []string{"Endpoint", p.ep.scheme + "://" + p.ep.host + p.ep.basePath, "Region", p.region, "Credentials", redact.TypeName(p.creds)}
 }
 

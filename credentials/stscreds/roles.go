@@ -23,6 +23,13 @@ type Options struct {
 	Now func() time.Time
 	// Endpoint overrides the STS endpoint URL, before any configured one.
 	Endpoint string
+	// Region, when set, is the region of every STS call, instead of
+	// AWS_REGION, AWS_DEFAULT_REGION and the region of the profile that
+	// assumes the role: botocore and aws-sdk-go-v2 call STS in the region
+	// of the selected profile for every hop of a source_profile chain.
+	// "aws-global" means the global endpoint (sts.amazonaws.com), which is
+	// what they use when no region is configured. awsconfig.Load sets it.
+	Region string
 	// TokenCode returns the MFA code of profiles with mfa_serial.
 	TokenCode func(ctx context.Context, serialNumber string) (string, error)
 }
@@ -34,7 +41,8 @@ type Options struct {
 // Settings come from the profile (role_arn, role_session_name,
 // external_id, duration_seconds, mfa_serial, web_identity_token_file) and,
 // as in the AWS CLI, the environment overrides the profile for the region
-// (AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region),
+// (Options.Region, else AWS_REGION, then AWS_DEFAULT_REGION, then the
+// profile's region),
 // AWS_STS_REGIONAL_ENDPOINTS over sts_regional_endpoints, and the endpoint
 // URL, in the SDKs' order: Options.Endpoint, AWS_ENDPOINT_URL_STS,
 // AWS_ENDPOINT_URL, the sts entry of the profile's services section, the
@@ -47,7 +55,7 @@ func Roles(opts Options) credentials.RoleFunc {
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		region := first(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), p.Region)
+		region := first(opts.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"), p.Region)
 		legacy := strings.EqualFold(first(getenv("AWS_STS_REGIONAL_ENDPOINTS"), p.STSRegionalEndpoints), "legacy")
 		endpoint := opts.Endpoint
 		ignore := first(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), p.Settings["ignore_configured_endpoint_urls"])
