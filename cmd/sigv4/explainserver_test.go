@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -493,9 +494,18 @@ func TestExplainServerRealServers(t *testing.T) {
 }
 
 // FuzzServerResponse checks that no saved answer, however malformed, makes
-// the response splitter, the body reader or the family detection panic,
-// and that the body is a suffix of the input.
+// the response splitter, the body reader, the family detection or
+// explain's checks, verdict and hints panic, and that the body is a
+// suffix of the input.
 func FuzzServerResponse(f *testing.F) {
+	req, err := http.NewRequest("GET", "http://127.0.0.1:9000/bkt/a%2Bb/k", nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Date", "20261128T120000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20261128/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date;x-amz-meta-a, Signature=s")
+	x := &explained{trace: &sigv4.Trace{Signature: "s"}, accessKey: "AKIDTEST", withSecret: true, source: "env", signatureIn: "s"}
+	a := newApp(nil, io.Discard, io.Discard, func(string) string { return "" })
 	files, err := filepath.Glob("testdata/*")
 	if err != nil {
 		f.Fatal(err)
@@ -520,8 +530,16 @@ func FuzzServerResponse(f *testing.F) {
 		if len(b.elements) > maxBodyElements {
 			t.Fatalf("%d elements kept", len(b.elements))
 		}
-		if fam, _ := detectFamily(h, &b); fam == nil {
+		fam, _ := detectFamily(h, &b)
+		if fam == nil {
 			t.Fatal("no family")
+		}
+		checks := a.serverChecks(fam, x, &b, req, h, "")
+		if verdict, fix := serverVerdict(fam, x, checks, b.RequestID); verdict == "" || fix == "" {
+			t.Fatalf("no verdict or hint: %q, %q", verdict, fix)
+		}
+		if e, ok := parseErrorBody(body); ok {
+			familyCodeHints(fam, e, &b, req, h)
 		}
 	})
 }

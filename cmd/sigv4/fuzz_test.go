@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,6 +30,23 @@ func FuzzExplainBody(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b, "GET\n/\n\nhost:h\n\nhost\nUNSIGNED-PAYLOAD")
+	}
+	// MinIO's and radosgw's answers (no canonical request), as explain
+	// reads them: the body of a saved answer. FuzzServerResponse fuzzes
+	// what explain does with them.
+	for _, pattern := range []string{"testdata/minio-*", "testdata/radosgw-*"} {
+		names, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, name := range names {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			_, body := splitHTTPResponse(b)
+			f.Add(body, "")
+		}
 	}
 	f.Add([]byte(`{"message":"The Canonical String for this request should have been\n'a\nb'\n\nThe String-to-Sign should have been\n'x'"}`), "")
 	f.Add([]byte(`<ErrorResponse><Error><Code>X</Code><Message>m</Message></Error></ErrorResponse>`), "\n\n\n")
