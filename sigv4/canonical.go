@@ -17,8 +17,15 @@ import (
 
 // This file holds the canonicalization rules of SigV4: how the path, the
 // query and the headers of a request are rewritten into the canonical
-// request. Each exported function is a documented building block; the
-// signer uses the append* forms, which write into reused buffers.
+// request. Each exported function is a documented building block; step 1
+// (steps.go) uses the append* forms, which write into reused buffers.
+
+// text is a string or a byte slice: a request read from an *http.Request
+// has strings, one given as [Parts] has bytes.
+type text interface{ ~string | ~[]byte }
+
+// appendInt appends the decimal form of n.
+func appendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
 
 // appendEscaped appends s with every byte outside the unreserved set
 // percent-encoded; with keepSlash, '/' is kept.
@@ -100,8 +107,8 @@ func NormalizePath(path string) string {
 
 // needsNormalize reports whether NormalizePath would change path (other than
 // an empty path becoming "/").
-func needsNormalize(path string) bool {
-	if path == "" {
+func needsNormalize[T text](path T) bool {
+	if len(path) == 0 {
 		return false
 	}
 	if path[0] != '/' {
@@ -113,10 +120,15 @@ func needsNormalize(path string) bool {
 			continue
 		}
 		rest := path[i+1:]
-		if strings.HasPrefix(rest, "/") {
+		if len(rest) > 0 && rest[0] == '/' {
 			return true
 		}
-		if rest == "." || rest == ".." || strings.HasPrefix(rest, "./") || strings.HasPrefix(rest, "../") {
+		// rest starts with "." or ".." followed by the end or a '/'.
+		dots := 0
+		for dots < len(rest) && dots < 2 && rest[dots] == '.' {
+			dots++
+		}
+		if dots > 0 && (dots == len(rest) || rest[dots] == '/') {
 			return true
 		}
 	}
@@ -144,22 +156,6 @@ func CanonicalURI(u *url.URL, doubleEscape, normalize bool) (string, error) {
 	return string(appendCanonicalURI(nil, path, normalize)), nil
 }
 
-// requestPath returns the path that the canonical URI escapes: the decoded
-// path for single escaping, the wire path for double escaping.
-func requestPath(u *url.URL, doubleEscape bool) (string, error) {
-	if u.Opaque != "" {
-		esc, err := opaquePath(u)
-		if err != nil || doubleEscape {
-			return esc, err
-		}
-		return url.PathUnescape(esc) // checked by opaquePath
-	}
-	if doubleEscape {
-		return u.EscapedPath(), nil
-	}
-	return u.Path, nil
-}
-
 // opaquePath returns the escaped path that u.Opaque sends on the wire, as
 // aws-sdk-go-v2 reads it: "/a%20b", or "//host/a%20b" (net/http then sends
 // the absolute form), whose host must be the URL's. A query in Opaque, or
@@ -184,17 +180,34 @@ func opaquePath(u *url.URL) (string, error) {
 
 // appendCanonicalURI appends the canonical URI for path (already chosen by
 // requestPath) to dst.
-func appendCanonicalURI(dst []byte, path string, normalize bool) []byte {
-	if normalize {
-		path = NormalizePath(path)
+func appendCanonicalURI[T text](dst []byte, path T, normalize bool) []byte {
+	if normalize && needsNormalize(path) {
+		return appendEscaped(dst, NormalizePath(string(path)), true)
 	}
-	if path == "" {
+	if len(path) == 0 {
 		return append(dst, '/')
 	}
 	if path[0] != '/' {
 		dst = append(dst, '/')
 	}
 	return appendEscaped(dst, path, true)
+}
+
+// appendUnescapedPath appends an escaped path decoded, as url.PathUnescape
+// decodes it ('+' stays), and reports false for an invalid escape.
+func appendUnescapedPath(dst, path []byte) ([]byte, bool) {
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if c == '%' {
+			if i+2 >= len(path) || !ishex(path[i+1]) || !ishex(path[i+2]) {
+				return dst, false
+			}
+			c = unhex(path[i+1])<<4 | unhex(path[i+2])
+			i += 2
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
 }
 
 // errQueryEscape is wrapped by query parse errors.
@@ -234,13 +247,18 @@ func (q *queryBuf) reset() {
 // parse adds the pairs of rawQuery, skipping those whose decoded key skip
 // reports true for (nil skips none).
 func (q *queryBuf) parse(rawQuery string, skip func(key []byte) bool) error {
-	for rawQuery != "" {
-		var piece string
-		piece, rawQuery, _ = strings.Cut(rawQuery, "&")
-		if piece == "" {
+	return parseQuery(q, rawQuery, skip)
+}
+
+// parseQuery is queryBuf.parse for a string or a byte slice.
+func parseQuery[T text](q *queryBuf, rawQuery T, skip func(key []byte) bool) error {
+	for len(rawQuery) > 0 {
+		var piece T
+		piece, rawQuery = cut(rawQuery, '&')
+		if len(piece) == 0 {
 			continue
 		}
-		k, v, _ := strings.Cut(piece, "=")
+		k, v := cut(piece, '=')
 		ks := len(q.b)
 		var err error
 		if q.b, err = appendRecoded(q.b, k); err != nil {
@@ -305,9 +323,19 @@ func (q *queryBuf) appendCanonical(dst []byte) []byte {
 	return dst
 }
 
+// cut slices s around the first sep, as strings.Cut and bytes.Cut do.
+func cut[T text](s T, sep byte) (before, after T) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:]
+		}
+	}
+	return s, s[len(s):]
+}
+
 // appendRecoded decodes a query component ('+' is a space) and appends its
 // SigV4 encoding.
-func appendRecoded(dst []byte, s string) ([]byte, error) {
+func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -390,12 +418,13 @@ const (
 	slotHost
 	slotContentSHA256
 	slotDate
+	slotRegionSet // X-Amz-Region-Set, for an algorithm with region sets
 	slotToken
 	numSlots
 )
 
 // fixedNames are the slots' header names, in order.
-var fixedNames = [numSlots]string{"content-length", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"}
+var fixedNames = [numSlots]string{"content-length", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-region-set", "x-amz-security-token"}
 
 // fixedPrefixes are the namePrefix of fixedNames.
 var fixedPrefixes = func() (p [numSlots]uint64) {
@@ -429,12 +458,20 @@ func (hb *headerBuf) reset() {
 	hb.slots = 0
 }
 
-// add records a request header under its lower-case name.
-func (hb *headerBuf) add(key string, values []string) {
+// add records a request header under its lower-case name and returns its
+// entry.
+func (hb *headerBuf) add(key string, values []string) int {
 	ns := len(hb.names)
 	var prefix uint64
 	hb.names, prefix = appendLowerName(hb.names, key)
 	hb.entries = append(hb.entries, headerEntry{prefix: prefix, ns: ns, ne: len(hb.names), key: key, values: values})
+	return len(hb.entries) - 1
+}
+
+// drop removes entry n, the last one added.
+func (hb *headerBuf) drop(n int) {
+	hb.names = hb.names[:hb.entries[n].ns]
+	hb.entries = hb.entries[:n]
 }
 
 // appendLowerName appends key lower-cased to dst and returns its
@@ -721,9 +758,17 @@ func appendHeaderValue(dst []byte, v string, comma bool) ([]byte, bool) {
 
 // crlfError is the error for a header value with a CR or LF that is not
 // line folding.
-func crlfError(name []byte) error {
-	return fmt.Errorf("%w: header %q has a CR or LF in its value", ErrInvalidRequest, name)
+func crlfError(name []byte) error { return &headerValueError{string(name)} }
+
+// headerValueError is a header value with a CR or LF that is not line
+// folding. It wraps ErrInvalidRequest.
+type headerValueError struct{ name string }
+
+func (e *headerValueError) Error() string {
+	return fmt.Sprintf("%v: header %q has a CR or LF in its value", ErrInvalidRequest, e.name)
 }
+
+func (e *headerValueError) Unwrap() error { return ErrInvalidRequest }
 
 // plainValue reports whether a header value is already canonical: no
 // leading or trailing space, no run of spaces, no tab, CR or LF.

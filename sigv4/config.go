@@ -3,7 +3,6 @@ package sigv4
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
@@ -88,6 +87,12 @@ type Config struct {
 	// KeyCacheSize bounds the number of derived signing keys kept. Zero means
 	// 64; a negative value disables the cache.
 	KeyCacheSize int
+
+	// Algorithm, when set, signs with another algorithm than
+	// AWS4-HMAC-SHA256: package sigv4a sets it for AWS4-ECDSA-P256-SHA256
+	// (see [SignatureAlgorithm]). For an algorithm with region sets, Region
+	// is the region set ("us-east-1,us-west-2", or "*").
+	Algorithm SignatureAlgorithm
 }
 
 // s3Family lists the services signed with S3's rules.
@@ -113,9 +118,14 @@ type Signer struct {
 	contentHeader   bool
 	signToken       bool
 	signHeader      func(string, bool) bool
-	keys            *keyCache
-	last            atomic.Pointer[cachedKey]
-	spare           atomic.Pointer[scratch] // see getScratch
+	keyStore                     // step 3's keys (keycache.go)
+	spare           spareScratch // buffers and caches for the next call (scratch.go)
+
+	// A plugged algorithm (algorithm.go), nil for AWS4-HMAC-SHA256, and
+	// its name and whether it signs region sets.
+	alg       SignatureAlgorithm
+	algName   string
+	regionSet bool
 }
 
 // New returns a Signer for cfg. It fails when the service, the region or the
@@ -143,6 +153,10 @@ func New(cfg Config) (*Signer, error) {
 			return nil, fmt.Errorf("%w: %s has unknown value %d", ErrInvalidConfig, t.name, uint8(t.v))
 		}
 	}
+	name, regionSet, err := checkAlgorithm(cfg.Algorithm, cfg.Region)
+	if err != nil {
+		return nil, err
+	}
 	s3 := isS3Family(cfg.Service)
 	s := &Signer{
 		service:       cfg.Service,
@@ -155,7 +169,10 @@ func New(cfg Config) (*Signer, error) {
 		contentHeader: cfg.ContentSHA256Header.resolve(s3),
 		signToken:     cfg.SignSessionToken.resolve(true),
 		signHeader:    cfg.SignHeader,
-		keys:          newKeyCache(cfg.KeyCacheSize),
+		keyStore:      keyStore{keys: newKeyCache(cfg.KeyCacheSize)},
+		alg:           cfg.Algorithm,
+		algName:       name,
+		regionSet:     regionSet,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -181,6 +198,9 @@ func (s *Signer) ForRegion(region string) (*Signer, error) {
 	if err := checkScopePart("region", region); err != nil {
 		return nil, err
 	}
+	if _, _, err := checkAlgorithm(s.alg, region); err != nil {
+		return nil, err
+	}
 	return &Signer{
 		service:       s.service,
 		region:        region,
@@ -192,7 +212,10 @@ func (s *Signer) ForRegion(region string) (*Signer, error) {
 		contentHeader: s.contentHeader,
 		signToken:     s.signToken,
 		signHeader:    s.signHeader,
-		keys:          s.keys,
+		keyStore:      keyStore{keys: s.keys},
+		alg:           s.alg,
+		algName:       s.algName,
+		regionSet:     s.regionSet,
 	}, nil
 }
 

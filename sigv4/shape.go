@@ -3,25 +3,35 @@ package sigv4
 import (
 	"net/http"
 	"slices"
+	"strings"
 )
 
-// A service signs requests of a few shapes over and over: the same header
-// keys with new values. shape remembers, per scratch, what header signing
-// worked out for the last key set (which keys are signed, under which
-// lower-case names, in which order, merged how with the signer's own
-// headers) so that the next request with the same keys costs one map
-// lookup per key instead of collecting, lower-casing and sorting again.
+// The header shape cache.
 //
-// The key set is the same exactly when the map has as many keys as before
-// and every key seen before is in it, for the keys of a map are distinct.
-// The values are always read from the request. The decisions depend on the
-// signer only through its slots (whether it sets x-amz-content-sha256 and a
-// signed token) and its SignHeader hook: shapes are recorded and used only
-// for header signing without a hook, and only with the same slots.
+// What it remembers: a service signs requests of a few shapes over and
+// over, the same header keys with new values. shape remembers, per scratch,
+// what step 1 worked out for the last key set (which keys are signed, under
+// which lower-case names, in which order, merged how with the headers
+// signed from the signer's own values), so that the next request with the
+// same keys costs one map lookup per key instead of collecting,
+// lower-casing and sorting again. Header signing without a SignHeader hook
+// and verification use it; presigning does not.
+//
+// Why the result is byte-identical: the key set is the same exactly when
+// the map has as many keys as before and every key seen before is in it,
+// for the keys of a map are distinct. The values are always read from the
+// request and canonicalized again. The decisions depend on nothing but the
+// key set, the slots set before the walk (which the signer and the
+// verifier derive from their configuration and the request's length) and
+// the shapeKey: for the signer, a constant; for the verifier, the
+// request's SignedHeaders list and whether an unsigned token is allowed.
+// A shape is recorded only after step 1 succeeded, and a lookup that finds
+// any difference falls back to the full walk.
 type shape struct {
 	ok     bool
+	key    shapeKey
 	mapLen int
-	slots  uint8
+	slots  uint8 // set before the walk
 	// The map's keys: the signed ones, in line order (vals[i] holds the
 	// values of signedKeys[i]), and the others.
 	signedKeys []string
@@ -34,6 +44,20 @@ type shape struct {
 	pos        []int       // scratch for record
 	variant    bool        // result.variants of this key set
 }
+
+// shapeKey is what, besides the key set and the slots, decides which
+// headers are signed: who picks them, and the verifier's SignedHeaders.
+type shapeKey struct {
+	owner uint8
+	list  string // the verifier's SignedHeaders
+}
+
+// The owners of a shape.
+const (
+	shapeSigner           = 1 + iota
+	shapeVerifier         // unsigned x-amz-security-token refused
+	shapeVerifierAnyToken // unsigned x-amz-security-token allowed
+)
 
 // otherKey is a key of a shape's map that is not signed, and which of the
 // headers Sign sets it is, if any.
@@ -51,6 +75,7 @@ const (
 	setsDate
 	setsToken
 	setsSHA256
+	setsRegionSet
 )
 
 func setKindOf(k string) setKind {
@@ -63,6 +88,8 @@ func setKindOf(k string) setKind {
 		return setsToken
 	case "X-Amz-Content-Sha256":
 		return setsSHA256
+	case "X-Amz-Region-Set":
+		return setsRegionSet
 	}
 	return setsNone
 }
@@ -78,8 +105,8 @@ type shapeLine struct {
 // lookup reads h's values of the shape's signed keys into sh.vals and the
 // values of the headers Sign sets into r, reporting whether h has the
 // shape's key set.
-func (sh *shape) lookup(h http.Header, slots uint8, r *result) bool {
-	if !sh.ok || len(h) != sh.mapLen || slots != sh.slots {
+func (sh *shape) lookup(h http.Header, slots uint8, key *shapeKey, r *result) bool {
+	if !sh.ok || len(h) != sh.mapLen || slots != sh.slots || sh.key != *key {
 		return false
 	}
 	vals := sh.vals[:len(sh.signedKeys)]
@@ -108,6 +135,8 @@ func (sh *shape) lookup(h http.Header, slots uint8, r *result) bool {
 			}
 		case setsSHA256:
 			r.sha256Slot = vv
+		case setsRegionSet:
+			r.regionSetSlot = vv
 		}
 	}
 	r.variants = sh.variant
@@ -140,15 +169,18 @@ func (sh *shape) appendCanonical(canon []byte, hb *headerBuf) ([]byte, error) {
 	return canon, nil
 }
 
-// record remembers the key set of h as header signing just handled it in
-// hb: seen lists every key of h with its entry in hb, or -1 when it is not
-// signed.
-func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []byte, variant bool) {
+// record remembers the key set of h as step 1 just handled it in hb, with
+// the slots set before the walk and key: seen lists every key of h with its
+// entry in hb, or -1 when it is not signed.
+func (sh *shape) record(h http.Header, hb *headerBuf, seen []seenKey, signed []byte, slots uint8, key *shapeKey, variant bool) {
 	sh.ok = false
 	if len(h) != len(seen) || len(seen) == 0 {
 		return // not every key was seen (never with a map left alone), or none
 	}
-	sh.mapLen, sh.slots, sh.variant = len(h), hb.slots, variant
+	sh.mapLen, sh.slots, sh.variant = len(h), slots, variant
+	if sh.key != *key {
+		sh.key = shapeKey{key.owner, strings.Clone(key.list)} // not the request's string
+	}
 	sh.lines = sh.lines[:0]
 	// pos[entry] is the entry's place in line order.
 	sh.pos = slices.Grow(sh.pos[:0], len(hb.entries))[:len(hb.entries)]

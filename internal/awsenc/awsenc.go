@@ -10,7 +10,6 @@ import (
 	"encoding/binary"
 	"hash"
 	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -48,7 +47,7 @@ func AppendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte 
 // AppendEscapedPath is AppendEscaped with '/' kept, for a path. It also
 // reports whether it escaped a byte that net/url leaves alone in paths
 // ($&+,:;=@): without one, net/url sends the path exactly as escaped here.
-func AppendEscapedPath(dst []byte, path string) ([]byte, bool) {
+func AppendEscapedPath[S ~string | ~[]byte](dst []byte, path S) ([]byte, bool) {
 	return appendEscaped(dst, path, &unreservedOrSlash)
 }
 
@@ -115,22 +114,28 @@ var badHostByte, badKeyByte = func() (host, key [256]bool) {
 // ValidHost reports whether a host has no control character, space or
 // '/', and, when it starts with '[', is an IP literal: an IPv6 address in
 // brackets with an optional ":port", as net/url accepts it.
-func ValidHost(s string) bool {
+func ValidHost[S ~string | ~[]byte](s S) bool {
 	if !noneOf(s, &badHostByte) {
 		return false
 	}
-	if s == "" || s[0] != '[' {
+	if len(s) == 0 || s[0] != '[' {
 		return true
 	}
-	end := strings.IndexByte(s, ']')
+	end := -1
+	for i := 0; i < len(s); i++ {
+		if s[i] == ']' {
+			end = i
+			break
+		}
+	}
 	if end < 0 {
 		return false
 	}
-	if a, err := netip.ParseAddr(s[1:end]); err != nil || !a.Is6() {
+	if a, err := netip.ParseAddr(string(s[1:end])); err != nil || !a.Is6() {
 		return false // RFC 3986 brackets IPv6 addresses only
 	}
 	port := s[end+1:]
-	if port == "" {
+	if len(port) == 0 {
 		return true
 	}
 	if port[0] != ':' {
@@ -149,7 +154,7 @@ func ValidHost(s string) bool {
 // space, '/', ',' or '='.
 func ValidAccessKeyID(s string) bool { return noneOf(s, &badKeyByte) }
 
-func noneOf(s string, bad *[256]bool) bool {
+func noneOf[S ~string | ~[]byte](s S, bad *[256]bool) bool {
 	for i := 0; i < len(s); i++ {
 		if bad[s[i]] {
 			return false

@@ -61,6 +61,12 @@ func New(tb testing.TB, tr *sigv4.Trace, key []byte) func() []byte {
 // load of a shared machine weighs on both alike, and reports work's time
 // over the floor's as x-floor.
 func Ratio(b *testing.B, work func(), round func() []byte) {
+	RatioTo(b, work, func() { round() }, "x-floor")
+}
+
+// RatioTo runs work and base in alternating batches of 100, as Ratio does,
+// and reports work's time over base's under unit ("x-sign").
+func RatioTo(b *testing.B, work, base func(), unit string) {
 	var tw, tf time.Duration
 	for b.Loop() {
 		t0 := time.Now()
@@ -69,10 +75,10 @@ func Ratio(b *testing.B, work func(), round func() []byte) {
 		}
 		t1 := time.Now()
 		for range 100 {
-			round()
+			base()
 		}
 		tf += time.Since(t1)
 		tw += t1.Sub(t0)
 	}
-	b.ReportMetric(float64(tw)/float64(tf), "x-floor")
+	b.ReportMetric(float64(tw)/float64(tf), unit)
 }
