@@ -254,8 +254,11 @@ func (p *Policy) ContentType(contentType string) *Policy {
 
 // ContentTypeStartsWith requires the Content-Type field to start with
 // prefix ("image/"). As in S3, a comma-separated value must have every
-// entry start with prefix. An empty prefix allows any content type, set by
-// the page (the form holds the prefix until then).
+// entry start with prefix. An empty prefix allows any content type. The
+// page sets the value, normally to the chosen file's type: the signed form
+// lists the field in [Form.StartsWith], and [Form.HTML] fills it from the
+// file rather than posting the prefix, which S3 would store as the
+// object's type.
 func (p *Policy) ContentTypeStartsWith(prefix string) *Policy {
 	return p.sw("ContentTypeStartsWith", "Content-Type", prefix, true)
 }

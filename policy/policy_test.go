@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -407,6 +408,97 @@ func TestHTML(t *testing.T) {
 `
 	if got != want {
 		t.Errorf("HTML:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestHTMLStartsWith checks that a starts-with condition is never rendered
+// as a fixed value: ContentTypeStartsWith("image/") once gave a hidden
+// Content-Type of "image/", which S3 stores as the object's type.
+func TestHTMLStartsWith(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		p          *policy.Policy
+		startsWith map[string]string
+		want, not  []string
+	}{
+		{
+			name:       "content type prefix",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").KeyStartsWith("u/").ContentTypeStartsWith("image/"),
+			startsWith: map[string]string{"Content-Type": "image/"},
+			want: []string{
+				`<input type="hidden" name="Content-Type" value="">`,
+				`<input type="file" name="file" accept="image/*" required>`,
+				`})(document.currentScript.closest("form"), "Content-Type", "image/");`,
+				`<input type="hidden" name="key" value="u/${filename}">`,
+			},
+			not: []string{`value="image/"`},
+		},
+		{
+			name:       "any content type",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").Key("k").ContentTypeStartsWith(""),
+			startsWith: map[string]string{"Content-Type": ""},
+			want:       []string{`<input type="hidden" name="Content-Type" value="">`, `<input type="file" name="file" required>`, `"Content-Type", "");`},
+		},
+		{
+			name:       "prefix that is not a top-level type",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").Key("k").ContentTypeStartsWith("image/pn"),
+			startsWith: map[string]string{"Content-Type": "image/pn"},
+			want:       []string{`<input type="file" name="file" required>`, `"Content-Type", "image/pn");`},
+			not:        []string{`accept=`, `value="image/pn"`},
+		},
+		{
+			name:       "equality wins over the prefix",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").Key("k").ContentTypeStartsWith("image/").ContentType("image/png"),
+			startsWith: nil,
+			want:       []string{`<input type="hidden" name="Content-Type" value="image/png">`, `<input type="file" name="file">`},
+			not:        []string{"<script>"},
+		},
+		{
+			name:       "other prefixes are for the user to complete",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").Key("k").MetaStartsWith("album", "2026-"),
+			startsWith: map[string]string{"x-amz-meta-album": "2026-"},
+			want:       []string{`<label>x-amz-meta-album <input type="text" name="x-amz-meta-album" value="2026-" required></label>` + "\n" + `  <input type="file" name="file">`},
+			not:        []string{`type="hidden" name="x-amz-meta-album"`, "<script>"},
+		},
+		{
+			name:       "script-breaking prefix stays inert",
+			p:          policy.New(testNow.Add(time.Hour)).Bucket("photos").Key("k").Condition(policy.StartsWith, "content-type", `x/</script><b>`),
+			startsWith: map[string]string{"content-type": `x/</script><b>`},
+			want:       []string{`"content-type", "x/\u003c/script\u003e\u003cb\u003e");`},
+			not:        []string{"</script><b>"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := tc.p.Sign(testCreds, "us-east-1", testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(f.StartsWith, tc.startsWith) {
+				t.Errorf("StartsWith = %v, want %v", f.StartsWith, tc.startsWith)
+			}
+			h := f.HTML("https://photos.s3.us-east-1.amazonaws.com/")
+			for _, w := range tc.want {
+				if !strings.Contains(h, w) {
+					t.Errorf("HTML lacks %s:\n%s", w, h)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(h, n) {
+					t.Errorf("HTML has %s:\n%s", n, h)
+				}
+			}
+			if i, j := strings.Index(h, `name="file"`), strings.LastIndex(h, `name="`); i != j {
+				t.Errorf("the file input is not the last field:\n%s", h)
+			}
+			// The fields still verify once the page completes them.
+			fields := maps.Clone(f.Fields)
+			for name, prefix := range f.StartsWith {
+				fields[name] = prefix + "png"
+			}
+			if _, err := verifierFor(testCreds).VerifyFields(t.Context(), "photos", fields, "f.png", 1); err != nil {
+				t.Errorf("VerifyFields of the completed form: %v", err)
+			}
+		})
 	}
 }
 

@@ -110,13 +110,21 @@ type Form struct {
 	// condition (for the key, the prefix followed by "${filename}"),
 	// policy (the base64 document), x-amz-algorithm, x-amz-credential,
 	// x-amz-date, x-amz-signature, and x-amz-security-token for temporary
-	// credentials. Fields of starts-with conditions may be changed to any
-	// value with the prefix before the form is posted.
+	// credentials. Fields of starts-with conditions (listed in StartsWith)
+	// may be changed to any value with the prefix before the form is
+	// posted, and usually must be.
 	Fields map[string]string
 	// Expires is the end of the form's validity: the policy's expiration,
 	// or the credentials' expiry when that comes first (Sign then signs
 	// the earlier time as the expiration).
 	Expires time.Time
+	// StartsWith maps each field other than key that only a starts-with
+	// condition constrains to its prefix (Sign sets it). Fields holds the
+	// prefix itself for these, which is rarely the value to post: a
+	// Content-Type of "image/" would become the object's type. The form
+	// must complete each one before posting (HTML does so for
+	// Content-Type, from the chosen file).
+	StartsWith map[string]string `json:",omitempty"`
 }
 
 // Sign signs the policy with creds for region at time now and returns the
@@ -185,6 +193,7 @@ func (p *Policy) Sign(creds credentials.Credentials, region string, now time.Tim
 
 	fields := make(map[string]string, len(conds)+2)
 	names := make(map[string]string, len(conds)) // lower case -> name in fields
+	fixed := make(map[string]bool, len(conds))   // lower case names with an equality
 	for _, c := range conds {
 		if c.op == opRange || c.name() == "bucket" {
 			continue
@@ -192,6 +201,9 @@ func (p *Policy) Sign(creds credentials.Credentials, region string, now time.Tim
 		v := c.value
 		if c.op == string(StartsWith) && c.name() == "key" {
 			v += "${filename}"
+		}
+		if c.op == string(Eq) {
+			fixed[c.name()] = true
 		}
 		name, seen := names[c.name()]
 		switch {
@@ -202,9 +214,22 @@ func (p *Policy) Sign(creds credentials.Credentials, region string, now time.Tim
 			fields[name] = v
 		}
 	}
+	var prefixes map[string]string
+	for _, c := range conds {
+		if c.op != string(StartsWith) || c.name() == "key" || fixed[c.name()] {
+			continue
+		}
+		if prefixes == nil {
+			prefixes = make(map[string]string)
+		}
+		name := names[c.name()]
+		if old, ok := prefixes[name]; !ok || len(c.value) > len(old) {
+			prefixes[name] = c.value // the longest of several prefixes
+		}
+	}
 	fields[FieldPolicy] = b64
 	fields[FieldSignature] = signature(creds.SecretAccessKey, now, region, b64)
-	return &Form{Fields: fields, Expires: exp}, nil
+	return &Form{Fields: fields, Expires: exp, StartsWith: prefixes}, nil
 }
 
 // signature returns hex(HMAC-SHA256(SigningKey(secret, t, region, "s3"), b64)).
@@ -270,6 +295,16 @@ func PathStyleURL(endpoint, bucket string) (string, error) {
 // the fields as hidden inputs (sorted by name), a file input named "file"
 // last, as S3 requires, and a submit button. Every name and value is
 // HTML-escaped.
+//
+// A field of f.StartsWith is never rendered as a fixed value, since its
+// prefix is rarely what the form should post. Content-Type is a hidden
+// input that a short script fills with the chosen file's type (the
+// browser's, else application/octet-stream) and checks against the
+// prefix, which also narrows the file chooser (accept="image/*" for
+// "image/"); without the script it stays empty, and S3 refuses the upload
+// (for a non-empty prefix) instead of storing it under the prefix as its
+// type. Every other such field is a text input, filled with the prefix for
+// the user to complete.
 func (f *Form) HTML(action string) string {
 	names := make([]string, 0, len(f.Fields))
 	for name := range f.Fields {
@@ -278,11 +313,69 @@ func (f *Form) HTML(action string) string {
 	slices.Sort(names)
 	var b strings.Builder
 	b.WriteString(`<form action="` + html.EscapeString(action) + `" method="post" enctype="multipart/form-data">` + "\n")
+	var typeField, typePrefix string
+	var open []string // fields the user completes
 	for _, name := range names {
-		b.WriteString(`  <input type="hidden" name="` + html.EscapeString(name) + `" value="` + html.EscapeString(f.Fields[name]) + `">` + "\n")
+		prefix, ok := f.StartsWith[name]
+		switch {
+		case !ok:
+			b.WriteString(`  <input type="hidden" name="` + html.EscapeString(name) + `" value="` + html.EscapeString(f.Fields[name]) + `">` + "\n")
+		case strings.EqualFold(name, "Content-Type") && typeField == "":
+			typeField, typePrefix = name, prefix
+			b.WriteString(`  <input type="hidden" name="` + html.EscapeString(name) + `" value="">` + "\n")
+		default:
+			open = append(open, name)
+		}
 	}
-	b.WriteString(`  <input type="file" name="file">` + "\n")
+	for _, name := range open {
+		b.WriteString(`  <label>` + html.EscapeString(name) + ` <input type="text" name="` + html.EscapeString(name) +
+			`" value="` + html.EscapeString(f.StartsWith[name]) + `" required></label>` + "\n")
+	}
+	if typeField == "" {
+		b.WriteString(`  <input type="file" name="file">` + "\n")
+	} else {
+		accept := ""
+		if t, rest, ok := strings.Cut(typePrefix, "/"); ok && rest == "" && isMediaToken(t) {
+			accept = ` accept="` + html.EscapeString(t) + `/*"`
+		}
+		b.WriteString(`  <input type="file" name="file"` + accept + ` required>` + "\n")
+		// The names and the prefix are JSON strings, valid in JavaScript
+		// and, with <, > and & escaped, inert inside a script element.
+		b.WriteString("  <script>\n" +
+			"  (function (form, name, prefix) {\n" +
+			"    var file = form.elements.file;\n" +
+			"    file.addEventListener(\"change\", function () {\n" +
+			"      var t = file.files.length ? (file.files[0].type || \"application/octet-stream\") : \"\";\n" +
+			"      form.elements[name].value = t;\n" +
+			"      file.setCustomValidity(t === \"\" || t.indexOf(prefix) === 0 ? \"\" : \"The file's type, \" + t + \", does not start with \" + prefix + \".\");\n" +
+			"    });\n" +
+			"  })(document.currentScript.closest(\"form\"), " + jsString(typeField) + ", " + jsString(typePrefix) + ");\n" +
+			"  </script>\n")
+	}
 	b.WriteString(`  <input type="submit" value="Upload">` + "\n")
 	b.WriteString("</form>\n")
 	return b.String()
+}
+
+// isMediaToken reports whether s is a top-level media type name that an
+// accept attribute can widen with "/*" (letters, digits, '-', '.', '+').
+func isMediaToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '+') {
+			return false
+		}
+	}
+	return true
+}
+
+// jsString returns s as a JavaScript string literal that is safe inside
+// an HTML script element: JSON with <, > and & escaped (as \u003c ...),
+// and U+2028 and U+2029 escaped.
+func jsString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
 }
