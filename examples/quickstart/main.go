@@ -65,7 +65,7 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 
 	p("sigv4kit quickstart: the SigV4 cycle against a local, signature-verifying S3 server\n\n")
 
-	// 1. The server.
+	// The server (set up, not a step).
 	verifier, err := sigv4.NewVerifier(sigv4.VerifierConfig{
 		Service: "s3",
 		Regions: []string{region},
@@ -83,7 +83,7 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	go hs.Serve(ln)
 	defer hs.Close()
 	endpoint := "http://" + ln.Addr().String()
-	p("1. Started an S3-compatible object server on %s\n", endpoint)
+	p("Started an S3-compatible object server on %s\n", endpoint)
 	p("   bucket %q in memory; it verifies every request's signature with sigv4.Verifier\n\n", bucket)
 
 	signer, err := sigv4.New(sigv4.Config{
@@ -98,14 +98,14 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	objectURL := endpoint + "/" + bucket + "/" + key
 	var steps []Step
 
-	// 2. Presigned PUT.
+	// 1. Presigned PUT.
 	put, _ := http.NewRequestWithContext(ctx, "PUT", objectURL, nil)
 	put.Header.Set("Content-Type", "text/plain")
 	pput, err := signer.Presign(ctx, put, 15*time.Minute)
 	if err != nil {
 		return nil, err
 	}
-	p("2. Presigned a PUT of %s, valid 15 minutes, with its Content-Type signed:\n   %s\n", key, pput.URL)
+	p("1. Presigned a PUT of %s, valid 15 minutes, with its Content-Type signed:\n   %s\n", key, pput.URL)
 	resp, _, err := send(ctx, client, pput.Method, pput.URL, pput.Header, content)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	steps = append(steps, Step{Name: "presigned PUT", Status: resp.StatusCode, AsExpected: resp.StatusCode == http.StatusOK})
 	p("   Uploaded %d bytes with plain net/http: %s, ETag %s\n\n", len(content), resp.Status, resp.Header.Get("ETag"))
 
-	// 3. Presigned GET.
+	// 2. Presigned GET.
 	get, _ := http.NewRequestWithContext(ctx, "GET", objectURL, nil)
 	pget, err := signer.Presign(ctx, get, 15*time.Minute)
 	if err != nil {
@@ -124,9 +124,9 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 		return nil, err
 	}
 	steps = append(steps, Step{Name: "presigned GET", Status: resp.StatusCode, AsExpected: resp.StatusCode == http.StatusOK && body == content})
-	p("3. Presigned a GET and downloaded it: %s\n   %q\n\n", resp.Status, body)
+	p("2. Presigned a GET and downloaded it: %s\n   %q\n\n", resp.Status, body)
 
-	// 4. Header-signed ListObjectsV2.
+	// 3. Header-signed ListObjectsV2.
 	list, _ := http.NewRequestWithContext(ctx, "GET", endpoint+"/"+bucket+"?list-type=2&prefix=hello/", nil)
 	if err := signer.Sign(ctx, list, sigv4.EmptyPayloadHash); err != nil {
 		return nil, err
@@ -144,13 +144,13 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	xml.Unmarshal(raw, &res)
 	listed := len(res.Contents) == 1 && res.Contents[0].Key == key && res.Contents[0].Size == int64(len(content))
 	steps = append(steps, Step{Name: "header-signed list", Status: resp.StatusCode, AsExpected: resp.StatusCode == http.StatusOK && listed})
-	p("4. Listed the bucket with a header-signed request (Authorization header): %s\n", resp.Status)
+	p("3. Listed the bucket with a header-signed request (Authorization header): %s\n", resp.Status)
 	for _, c := range res.Contents {
 		p("   %s  %d bytes  %s\n", c.Key, c.Size, c.ETag)
 	}
 	p("\n")
 
-	// 5. Tampered URL: the signature covers the path.
+	// 4. Tampered URL: the signature covers the path.
 	tampered := strings.Replace(pget.URL, "/"+key, "/hello/secret.txt", 1)
 	resp, body, err = send(ctx, client, "GET", tampered, pget.Header, "")
 	if err != nil {
@@ -159,14 +159,14 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	e := parseError(body)
 	steps = append(steps, Step{Name: "tampered URL", Status: resp.StatusCode, Code: e.Code,
 		AsExpected: resp.StatusCode == http.StatusForbidden && e.Code == sigv4.CodeSignatureDoesNotMatch})
-	p("5. Changed the key in the GET URL to hello/secret.txt: refused, %s %s\n", resp.Status, e.Code)
+	p("4. Changed the key in the GET URL to hello/secret.txt: refused, %s %s\n", resp.Status, e.Code)
 	p("   The server says what it signed, for the client to compare (Signer.Explain):\n")
 	for _, line := range strings.Split(e.CanonicalRequest, "\n") {
 		p("   | %s\n", line)
 	}
 	p("\n")
 
-	// 6. Expired URL: signed two hours ago, valid one hour.
+	// 5. Expired URL: signed two hours ago, valid one hour.
 	past, err := sigv4.New(sigv4.Config{
 		Service:     "s3",
 		Region:      region,
@@ -187,7 +187,7 @@ func run(ctx context.Context, w io.Writer) ([]Step, error) {
 	e = parseError(body)
 	steps = append(steps, Step{Name: "expired URL", Status: resp.StatusCode, Code: e.Code,
 		AsExpected: resp.StatusCode == http.StatusForbidden && e.Code == sigv4.CodeAccessDenied && e.Message == "Request has expired"})
-	p("6. Used a GET URL that expired at %s: refused, %s %s: %s\n\n", pold.Expires.Format(time.RFC3339), resp.Status, e.Code, e.Message)
+	p("5. Used a GET URL that expired at %s: refused, %s %s: %s\n\n", pold.Expires.Format(time.RFC3339), resp.Status, e.Code, e.Message)
 
 	ok := 0
 	for _, s := range steps {

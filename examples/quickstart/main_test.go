@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,10 +35,31 @@ func TestQuickstart(t *testing.T) {
 			t.Errorf("step %d = %+v, want %+v", i+1, s, want[i])
 		}
 	}
-	for _, s := range []string{"1. Started", "http://127.0.0.1:", "X-Amz-Signature=", "Hello from sigv4kit!", "SignatureDoesNotMatch", "Request has expired", "5 of 5 steps"} {
+	for _, s := range []string{"Started an S3-compatible object server on http://127.0.0.1:", "X-Amz-Signature=", "Hello from sigv4kit!", "SignatureDoesNotMatch", "Request has expired", "5 of 5 steps"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q", s)
 		}
+	}
+	// The closing count is the number of numbered steps printed, 1 to N in
+	// order: a step added or removed cannot leave the two disagreeing.
+	var numbered []int
+	for _, line := range strings.Split(out.String(), "\n") {
+		num, _, ok := strings.Cut(line, ". ")
+		if n, err := strconv.Atoi(num); ok && err == nil {
+			numbered = append(numbered, n)
+		}
+	}
+	for i, n := range numbered {
+		if n != i+1 {
+			t.Errorf("numbered steps %v are not 1 to %d in order", numbered, len(numbered))
+			break
+		}
+	}
+	if len(numbered) != len(steps) {
+		t.Errorf("%d numbered steps printed, %d steps run", len(numbered), len(steps))
+	}
+	if closing := fmt.Sprintf("%d of %d steps behaved as expected.", len(numbered), len(numbered)); !strings.Contains(out.String(), closing) {
+		t.Errorf("output lacks %q", closing)
 	}
 	if t.Failed() || testing.Verbose() {
 		t.Logf("output:\n%s", out.String())
