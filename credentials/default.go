@@ -21,9 +21,10 @@ const (
 // HTTPClient and Now.
 type DefaultOptions struct {
 	// Profile selects the profile like the CLI's --profile: it overrides
-	// AWS_PROFILE, and it removes the environment keys from the chain so
-	// that the named profile is used. "" means AWS_PROFILE, else
-	// "default", with the environment keys first.
+	// AWS_DEFAULT_PROFILE and AWS_PROFILE, and it removes the environment
+	// keys from the chain so that the named profile is used. "" means
+	// AWS_DEFAULT_PROFILE, else AWS_PROFILE, else "default", with the
+	// environment keys first.
 	Profile string
 	// Getenv reads a variable; nil means os.Getenv.
 	Getenv func(string) string

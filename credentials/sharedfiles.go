@@ -93,7 +93,8 @@ var ErrProfileNotFound = errors.New("credentials: profile not found")
 // A SharedFiles value re-reads the files at every call; wrap it in a
 // [Cache].
 type SharedFiles struct {
-	// Profile selects the profile; "" means AWS_PROFILE, else "default".
+	// Profile selects the profile; "" means AWS_DEFAULT_PROFILE, else
+	// AWS_PROFILE, else "default".
 	Profile string
 	// ConfigFile and CredentialsFile override the file paths (and the
 	// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE variables).
