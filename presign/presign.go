@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
@@ -116,12 +115,9 @@ type Presigner struct {
 	accel    bool
 	strict   bool
 
-	// The fast path's (fast.go) view of the configuration.
-	creds   credentials.Provider
-	now     func() time.Time
-	region  string
-	lastKey atomic.Pointer[fastKey]
-	slow    bool // tests: always use sigv4.Signer.Presign
+	creds  credentials.Provider // for printing (redact.go)
+	region string
+	slow   bool // tests: presign an *http.Request with Presign, not Parts with PresignParts
 
 	err error // FromEnvironment's error: every operation returns it (load.go)
 }
@@ -182,11 +178,7 @@ func New(cfg Config) (*Presigner, error) {
 		accel:  opts.accelerate,
 		strict: cfg.StrictExpiry,
 		creds:  cfg.Credentials,
-		now:    cfg.Now,
 		region: region,
-	}
-	if p.now == nil {
-		p.now = time.Now
 	}
 	vhost := ep.aws && !cfg.PathStyle && !pathStyle || cfg.VirtualHosted
 	if !vhost || ep.ipHost {
@@ -220,10 +212,8 @@ type call struct {
 	strict bool
 	err    error
 
-	u    url.URL
-	req  http.Request
-	b    []byte
-	fast *fastScratch // the fast path's buffers, kept with the call
+	parts sigv4.Parts
+	b     []byte
 }
 
 // param is a query parameter, not yet escaped.
@@ -238,7 +228,7 @@ func putCall(c *call) {
 		return
 	}
 	clear(c.query)
-	*c = call{query: c.query[:0], b: c.b[:0], fast: c.fast}
+	*c = call{query: c.query[:0], b: c.b[:0]}
 	callPool.Put(c)
 }
 
@@ -300,24 +290,38 @@ func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key str
 	if err != nil {
 		return nil, err
 	}
-	if !p.slow && fastEligible(c) {
-		if r, ok := p.presignFast(ctx, c, method, a, expires); ok {
-			return r, nil
-		}
-	}
-	c.b = p.appendHost(c.b[:0], a)
-	host := string(c.b)
-	c.b = p.appendPath(c.b[:0], a, false)
-	path := string(c.b)
 	hoist(c)
-	c.u = url.URL{Scheme: p.ep.scheme, Host: host, Path: path, RawQuery: encodeQuery(c)}
-	c.req = http.Request{Method: method, URL: &c.u, Header: c.header, ContentLength: c.length}
-	return presign(ctx, p.signer, &c.req, expires, c.strict)
+	if p.slow {
+		c.b = p.appendHost(c.b[:0], a)
+		host := string(c.b)
+		c.b = p.appendPath(c.b[:0], a, false)
+		path := string(c.b)
+		u := &url.URL{Scheme: p.ep.scheme, Host: host, Path: path, RawQuery: encodeQuery(c)}
+		req := &http.Request{Method: method, URL: u, Header: c.header, ContentLength: c.length}
+		return presign(ctx, p.signer, req, expires, c.strict)
+	}
+	// The request's parts, built into c.b without allocating: the host, the
+	// path escaped as S3 signs it, the query.
+	b := p.appendHost(c.b[:0], a)
+	h := len(b)
+	b = p.appendPath(b, a, true)
+	q := len(b)
+	c.b = appendQuery(b, c)
+	c.parts = sigv4.Parts{Method: method, Scheme: p.ep.scheme, Host: c.b[:h], Path: c.b[h:q], Query: c.b[q:],
+		Header: c.header, ContentLength: c.length}
+	r, err := p.signer.PresignParts(ctx, &c.parts, expires, "")
+	return checkPresigned(r, err, expires, c.strict)
 }
 
 // presign signs req and applies the strict expiry rule.
 func presign(ctx context.Context, s *sigv4.Signer, req *http.Request, expires time.Duration, strict bool) (*Request, error) {
 	r, err := s.Presign(ctx, req, expires)
+	return checkPresigned(r, err, expires, strict)
+}
+
+// checkPresigned wraps an error of the signer and applies the strict expiry
+// rule.
+func checkPresigned(r *Request, err error, expires time.Duration, strict bool) (*Request, error) {
 	if err != nil {
 		return nil, fmt.Errorf("presign: %w", err)
 	}
@@ -344,14 +348,19 @@ func urlExpires(u string) int64 {
 	return n
 }
 
-// encodeQuery returns the raw query of c's parameters, each name and value
-// escaped with SigV4's rule so that the URL is byte for byte what is signed.
-// A parameter without a value is written without '=' ("uploads").
+// encodeQuery returns the raw query of c's parameters (see appendQuery).
 func encodeQuery(c *call) string {
 	if len(c.query) == 0 {
 		return ""
 	}
-	b := c.b[:0]
+	c.b = appendQuery(c.b[:0], c)
+	return string(c.b)
+}
+
+// appendQuery appends the raw query of c's parameters, each name and value
+// escaped with SigV4's rule so that the URL is byte for byte what is
+// signed. A parameter without a value is written without '=' ("uploads").
+func appendQuery(b []byte, c *call) []byte {
 	for i, q := range c.query {
 		if i > 0 {
 			b = append(b, '&')
@@ -362,8 +371,7 @@ func encodeQuery(c *call) string {
 			b = appendEscaped(b, q.value)
 		}
 	}
-	c.b = b
-	return string(b)
+	return b
 }
 
 // appendEscaped appends s with every byte outside A-Za-z0-9-._~ encoded as

@@ -39,7 +39,7 @@ func tableSigningKey(region, service string) string {
 
 // redactionCases returns one case per type of this package that reaches a
 // secret, each holding tableSecret and tableToken, after a URL was signed
-// (so that the fast path's key cache holds the signing key).
+// (so that the signer's key cache holds the signing key).
 func redactionCases(t *testing.T) []redacttest.Case {
 	t.Helper()
 	cfg := presign.Config{

@@ -34,8 +34,10 @@ type message struct {
 
 	// single: the canonical URI is path escaped once, as it is (the S3
 	// rule, for a path that starts with '/'); otherwise it is path
-	// normalized when normalize is set, then escaped.
-	single, normalize bool
+	// normalized when normalize is set, then escaped. escaped: path is
+	// already the canonical URI (Parts whose path is escaped as S3 signs
+	// it).
+	single, normalize, escaped bool
 
 	payload string                // the last line of the canonical request
 	skip    func(key []byte) bool // query parameters left out of the canonical query
@@ -101,9 +103,9 @@ func (s *Signer) readRequest(sc *scratch, req *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m := &sc.msg
-	*m = message{method: req.Method, scheme: u.Scheme, header: req.Header, contentLength: req.ContentLength,
-		body: reqBody{req.Body, req.GetBody}}
+	m := &sc.msg // zero: cleanScratch left it so
+	m.method, m.scheme, m.header, m.contentLength = req.Method, u.Scheme, req.Header, req.ContentLength
+	m.body = reqBody{req.Body, req.GetBody}
 	m.single = !s.doubleEscape && !s.normalize && strings.HasPrefix(u.Path, "/")
 	m.normalize = s.normalize
 	sc.setBytes(host, path, u.RawQuery)
@@ -122,14 +124,16 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 	if err := checkHost(sc, host); err != nil {
 		return err
 	}
-	m := &sc.msg
-	*m = message{method: p.Method, scheme: p.Scheme, header: p.Header, contentLength: p.ContentLength}
+	m := &sc.msg // zero: cleanScratch left it so
+	m.method, m.scheme, m.header, m.contentLength = p.Method, p.Scheme, p.Header, p.ContentLength
 	m.single = !s.doubleEscape && !s.normalize && len(p.Path) > 0 && p.Path[0] == '/'
 	m.normalize = s.normalize
 	sc.in = append(sc.in[:0], host...)
 	m.host = sc.in[:len(host)]
 	m.path, m.query = p.Path, p.Query
-	if !s.doubleEscape { // the canonical URI escapes the decoded path
+	if m.single && canonicallyEscaped(p.Path) {
+		m.escaped = true // decoding and escaping again would give it back
+	} else if !s.doubleEscape { // the canonical URI escapes the decoded path
 		var ok bool
 		if sc.in, ok = appendUnescapedPath(sc.in, p.Path); !ok {
 			return fmt.Errorf("%w: path %q has an invalid escape", ErrInvalidRequest, p.Path)
@@ -138,6 +142,28 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 	}
 	return nil
 }
+
+// canonicallyEscaped reports whether an escaped path is escaped exactly as
+// S3's canonical URI escapes its decoded form: every byte unreserved or
+// '/', or a %XX escape (upper-case hex) of a byte that is neither.
+func canonicallyEscaped(path []byte) bool {
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if awsenc.Unreserved[c] || c == '/' {
+			continue
+		}
+		if c != '%' || i+2 >= len(path) || !upperHex(path[i+1]) || !upperHex(path[i+2]) {
+			return false
+		}
+		if d := unhex(path[i+1])<<4 | unhex(path[i+2]); awsenc.Unreserved[d] || d == '/' {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+func upperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
 
 // setBytes copies a request's host, path and query into sc.in and points
 // sc.msg at them.
@@ -188,8 +214,9 @@ func (s *Signer) prepare(ctx context.Context, sc *scratch, how signing) error {
 	}
 	if how.presign {
 		p := &sc.params
-		*p = presignParams{algorithm: name, credential: sc.scope.credential(r.creds.AccessKeyID),
-			amzDate: sc.scope.amzDate[:], expires: int64(r.expires / time.Second)}
+		p.algorithm, p.credential = name, sc.scope.credential(r.creds.AccessKeyID)
+		p.amzDate, p.expires = sc.scope.amzDate[:], int64(r.expires/time.Second)
+		p.regionSet, p.token = "", ""
 		if regionSet {
 			p.regionSet = s.region
 		}
@@ -216,10 +243,11 @@ func (s *Signer) credentialsAt(ctx context.Context, sc *scratch, how signing) er
 		}
 		expires = expires.Truncate(time.Second)
 	}
-	creds, err := s.creds.Retrieve(ctx)
-	if err != nil {
+	var err error
+	if r.creds, err = s.creds.Retrieve(ctx); err != nil {
 		return fmt.Errorf("sigv4: retrieve credentials: %w", err)
 	}
+	creds := &r.creds
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return fmt.Errorf("%w: empty access key ID or secret access key", ErrInvalidCredentials)
 	}
@@ -240,7 +268,7 @@ func (s *Signer) credentialsAt(ctx context.Context, sc *scratch, how signing) er
 		}
 		expires = min(expires, left)
 	}
-	r.creds, r.signedAt, r.expires = creds, now, expires
+	r.signedAt, r.expires = now, expires
 	return nil
 }
 

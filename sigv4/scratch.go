@@ -92,7 +92,6 @@ func putScratch(sc *scratch) {
 func cleanScratch(sc *scratch) bool {
 	sc.msg = message{}
 	sc.res = result{}
-	sc.auth = auth{}
 	sc.signPick = signerPicker{}
 	sc.shape.clear()
 	clear(sc.seen)

@@ -50,7 +50,11 @@ func (sc *scratch) canonicalRequest() error {
 // normalized and escaped again (other services; see [CanonicalURI]).
 func (sc *scratch) appendURI(b []byte) []byte {
 	m := &sc.msg
-	if m.single {
+	switch {
+	case m.escaped:
+		sc.netURLKeeps = false // only Sign reads it, and never for Parts
+		return append(b, m.path...)
+	case m.single:
 		b, sc.netURLKeeps = awsenc.AppendEscapedPath(b, m.path)
 		return b
 	}
