@@ -42,7 +42,9 @@ const (
 // and broken connections are retried a bounded number of times; a timeout
 // or a refused connection is not, so a machine that is not on EC2 learns it
 // within a second: an unreachable endpoint matches [ErrNoCredentials], as
-// does an instance without a role.
+// do an instance without a role and, as in botocore, a session token
+// request answered 403 (the metadata service is turned off), 404 or 405
+// (not EC2's metadata service).
 //
 // No redirect is followed, even with an HTTPClient whose policy follows
 // them: a redirect response is an error matching [ErrRedirect] and
@@ -85,6 +87,13 @@ func (p IMDS) Retrieve(ctx context.Context) (Credentials, error) {
 
 	token, err := m.do(ctx, http.MethodPut, base+imdsTokenPath, http.Header{imdsTTLHeader: {"21600"}})
 	if err != nil {
+		var se *statusError
+		if errors.As(err, &se) && (se.status == http.StatusForbidden || se.status == http.StatusNotFound || se.status == http.StatusMethodNotAllowed) {
+			// As botocore: the token is refused where the metadata
+			// service is turned off (403) or is not EC2's (404, 405), so
+			// there is no instance role to find, not a broken source.
+			return Credentials{}, notFoundCause(se, "imds: not on EC2, or its metadata service is turned off (the session token was refused)")
+		}
 		return Credentials{}, imdsError(err, "session token")
 	}
 	auth := http.Header{imdsTokenHeader: {string(token)}}

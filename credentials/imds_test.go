@@ -125,7 +125,7 @@ func TestIMDS(t *testing.T) {
 		},
 		{name: "5xx persists", srv: &imdsServer{role: "my-role", body: good}, fail5xx: 10, wantErr: ErrMetadata, msg: "HTTP status 500"},
 		{name: "no role", srv: &imdsServer{}, wantErr: ErrNoCredentials, msg: "no IAM role"},
-		{name: "IMDSv2 refused", srv: &imdsServer{role: "r", body: good, tokenDown: true}, wantErr: ErrMetadata, msg: "session token: HTTP status 403"},
+		{name: "IMDSv2 refused", srv: &imdsServer{role: "r", body: good, tokenDown: true}, wantErr: ErrNoCredentials, msg: "not on EC2, or its metadata service is turned off (the session token was refused): HTTP status 403"},
 		{name: "malformed JSON", srv: &imdsServer{role: "r", body: `{"Code":"Success","AccessKeyId":"A","SecretAccessKey":"` + testSecret}, wantErr: ErrInvalidValue, msg: "not a credentials object"},
 		{name: "HTML instead of JSON", srv: &imdsServer{role: "r", body: "<html>" + testSecret + "</html>"}, wantErr: ErrInvalidValue, msg: "invalid JSON at byte 1"},
 		{name: "expired", srv: &imdsServer{role: "r", body: imdsDocument("2026-11-28T12:00:00Z")}, wantErr: ErrExpired, msg: "expired at 2026-11-28T12:00:00Z"},
