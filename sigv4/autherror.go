@@ -26,6 +26,10 @@ const (
 	CodeNotImplemented                    = "NotImplemented"
 	CodeInternalError                     = "InternalError"
 	CodeIncompleteBody                    = "IncompleteBody"
+	CodeBadDigest                         = "BadDigest"
+	CodeMalformedTrailerError             = "MalformedTrailerError"
+	CodeMissingContentLength              = "MissingContentLength"
+	CodeInvalidChunkSizeError             = "InvalidChunkSizeError"
 )
 
 // AuthError is a request refused by verification, as S3 reports it: an

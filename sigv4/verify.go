@@ -128,12 +128,11 @@ type VerifierConfig struct {
 	// means DefaultMaxBufferedBody (1 MiB); negative refuses such requests
 	// when they have a body.
 	MaxBufferedBody int64
-	// AllowStreaming accepts the STREAMING-* payload hashes (aws-chunked
-	// bodies). Verify checks the seed signature only: the caller must then
-	// decode the body and verify each chunk with the seed in
-	// [Verified.Signature]. Off, such requests are refused with
-	// NotImplemented.
-	AllowStreaming bool
+	// RefuseStreaming refuses aws-chunked bodies (the STREAMING-* payload
+	// hashes) with NotImplemented. By default Verify decodes them and
+	// verifies every chunk, trailer and checksum as the handler reads the
+	// body (see [StreamMode]).
+	RefuseStreaming bool
 	// KeyCacheSize bounds the number of derived signing keys kept. Zero
 	// means 64; negative disables the cache.
 	KeyCacheSize int
@@ -199,7 +198,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		normalize:    cfg.NormalizePath.resolve(!s3),
 		signedToken:  cfg.SignSessionToken.resolve(true),
 		maxBuffered:  cfg.MaxBufferedBody,
-		streaming:    cfg.AllowStreaming,
+		streaming:    !cfg.RefuseStreaming,
 		keys:         newKeyCache(cfg.KeyCacheSize),
 	}
 	if v.now == nil {
@@ -242,6 +241,16 @@ type Verified struct {
 	// Signature is the request's hex signature: the seed signature of an
 	// aws-chunked body.
 	Signature string
+	// Stream is the aws-chunked framing of the body, zero for a body that
+	// is not aws-chunked; DecodedContentLength is then the body's length
+	// (X-Amz-Decoded-Content-Length), which Verify also sets as the
+	// request's ContentLength.
+	Stream               StreamMode
+	DecodedContentLength int64
+	// Checksum is the x-amz-checksum-* checksum the body is checked
+	// against as it is read (from a header or an aws-chunked trailer),
+	// nil when the request has none.
+	Checksum *Checksum
 	// Path and RawPath are the path the signature covers, decoded, as the
 	// handler must act on it, in the form of [url.URL]'s fields of the
 	// same names: RawPath is the escaped form when it is not Path's
@@ -302,7 +311,17 @@ type auth struct {
 // reaches the end of the body (io.EOF, or Content-Length bytes) with a
 // XAmzContentSHA256Mismatch [*AuthError] when it differs, withholding that
 // last read's bytes: a handler that stores the body only after reading it
-// to the end without error never commits a corrupted object.
+// to the end without error never commits a corrupted object. An
+// aws-chunked body (a STREAMING-* payload hash) is decoded the same way:
+// r.Body becomes a reader of the decoded bytes that releases a signed
+// chunk only once its signature (chained from the seed) checks out and
+// fails the read that brings the last bytes when the final chunk, the
+// trailer, the decoded length or the checksum is wrong; r.ContentLength
+// becomes X-Amz-Decoded-Content-Length and aws-chunked leaves
+// Content-Encoding. An x-amz-checksum-* header is checked against the body
+// the same way (BadDigest), but for CompleteMultipartUpload, whose header
+// is the object's checksum. [Verified.Stream] and [Verified.Checksum] say
+// what was found.
 //
 // Every refusal is an [*AuthError] with the S3 code and status; a
 // signature mismatch carries the canonical request and string to sign the
@@ -450,6 +469,10 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	}
 	if len(vd.PayloadHash) == 64 && (vd.PayloadHash != EmptyPayloadHash || (r.Body != nil && r.Body != http.NoBody)) {
 		wrapBody(r, vd.PayloadHash)
+	}
+	// The aws-chunked decoder and the x-amz-checksum-* checks (chunkdec.go).
+	if err := v.checkBody(r, vd, key, a.amzDate, a.scope); err != nil {
+		return nil, err
 	}
 	return vd, nil
 }

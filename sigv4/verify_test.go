@@ -551,7 +551,8 @@ func TestVerifyErrors(t *testing.T) {
 			s.Sign(ctx, req, sigv4.UnsignedPayload)
 			return vServerRequest(t, vWire(t, req))
 		}, sigv4.CodeInvalidRequest, 400},
-		{"streaming refused", v, func() *http.Request { return signed(s3, sigv4.StreamingPayload, "x") }, sigv4.CodeNotImplemented, 501},
+		{"streaming refused", vVerifier(t, "s3", sigv4.VerifierConfig{RefuseStreaming: true}), func() *http.Request { return signed(s3, sigv4.StreamingPayload, "x") }, sigv4.CodeNotImplemented, 501},
+		{"streaming without decoded length", v, func() *http.Request { return signed(s3, sigv4.StreamingPayload, "x") }, sigv4.CodeMissingContentLength, 411},
 		{"SigV2", v, func() *http.Request {
 			r := vServerRequest(t, vWire(t, get()))
 			r.Header.Set("Authorization", "AWS AKID:sig")
