@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/awsconfig"
 	"github.com/sigv4kit/sigv4kit/credentials"
-	"github.com/sigv4kit/sigv4kit/credentials/stscreds"
 )
 
 // envTestNow names the variable that fixes the clock, for tests only: an
@@ -26,6 +26,10 @@ type app struct {
 	getenv         func(string) string
 	ctx            context.Context
 	tokens         tokenRedactor // hides session tokens in what the commands print
+	// silent (curl's -s) keeps errors, warnings and hints off standard
+	// error; showError (-S) brings errors and their hints back.
+	silent, showError bool
+	command           string // the command running, for hints
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, env func(string) string) *app {
@@ -56,71 +60,50 @@ func (o *awsFlags) register(fs *flag.FlagSet, endpoint bool) {
 	}
 }
 
-// loadProfile reads the selected profile (--profile, else AWS_PROFILE,
-// else default). A missing default profile is no error.
-func (a *app) loadProfile(name string) (*credentials.Profile, error) {
-	sf := credentials.SharedFiles{Profile: name, Getenv: a.getenv, HomeDir: a.getenv("HOME")}
-	p, err := sf.LoadProfile()
+// config resolves what the AWS CLI resolves for the flags (credentials,
+// region, endpoint URLs and S3 settings), with awsconfig.Load, the
+// library's loader: the command line and a program built on sigv4kit find
+// the same things. region, when set, wins over every configured region
+// (--region, or a region the command inferred from the host).
+func (a *app) config(o awsFlags, region string) (*awsconfig.Config, error) {
+	cfg, err := awsconfig.Load(a.ctx, awsconfig.Options{
+		Profile: o.profile,
+		Region:  region,
+		Getenv:  a.getenv,
+		HomeDir: a.getenv("HOME"),
+		Now:     a.now,
+		Stderr:  a.stderr,
+	})
 	if err != nil {
-		if errors.Is(err, credentials.ErrProfileNotFound) && name == "" && a.getenv(credentials.EnvProfile) == "" {
-			return &p, nil
-		}
 		return nil, err
 	}
-	return &p, nil
+	return cfg, nil
 }
 
-// region returns the region: the flag, else AWS_REGION, else
-// AWS_DEFAULT_REGION, else the profile's.
-func (a *app) region(flagValue string, p *credentials.Profile) string {
-	for _, r := range []string{flagValue, a.getenv("AWS_REGION"), a.getenv("AWS_DEFAULT_REGION")} {
-		if r != "" {
-			return r
-		}
-	}
-	if p != nil {
-		return p.Region
-	}
-	return ""
-}
-
-// endpointURL returns the configured S3 endpoint: the flag, else
-// AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the profile's settings.
-func (a *app) endpointURL(flagValue, service string, p *credentials.Profile) string {
+// endpointURL returns the S3 endpoint: the flag, else the configured one
+// (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's).
+func endpointURL(flagValue string, cfg *awsconfig.Config) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	if strings.EqualFold(a.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
-		return ""
-	}
-	key := strings.ToUpper(strings.ReplaceAll(service, "-", "_"))
-	for _, v := range []string{a.getenv("AWS_ENDPOINT_URL_" + key), a.getenv("AWS_ENDPOINT_URL")} {
-		if v != "" {
-			return v
-		}
-	}
-	if p != nil {
-		return p.ServiceEndpointURL(service)
-	}
-	return ""
+	return cfg.EndpointURL("s3")
 }
 
-// credentials returns the credentials of the default chain (environment,
-// web identity, shared files with role profiles, container, instance
-// metadata) for the named profile, retrieved once, and a provider that
-// returns them.
-func (a *app) credentials(profile string) (credentials.Credentials, credentials.Provider, error) {
-	chain := stscreds.Default(credentials.DefaultOptions{
-		Profile: profile, Getenv: a.getenv, HomeDir: a.getenv("HOME"), Stderr: a.stderr,
-		Now: a.now,
-	}, stscreds.Options{})
-	return a.retrieve(chain)
+// credentials returns the credentials of cfg's chain (environment, web
+// identity, shared files with role and SSO profiles, container, instance
+// metadata), retrieved once, and a provider that returns them.
+func (a *app) credentials(cfg *awsconfig.Config) (credentials.Credentials, credentials.Provider, error) {
+	return a.retrieve(cfg.Credentials)
 }
 
 // offlineCredentials returns the credentials of the environment or the
 // shared files, without network calls: the sources that can hold the
-// long-term keys a signature is checked with.
+// long-term keys a signature is checked with. The profile is selected and
+// checked as awsconfig.Load does it (a named profile must exist).
 func (a *app) offlineCredentials(profile string) (credentials.Credentials, credentials.Provider, error) {
+	if _, err := a.config(awsFlags{profile: profile}, ""); err != nil {
+		return credentials.Credentials{}, nil, err
+	}
 	var ps []credentials.Provider
 	if profile == "" {
 		ps = append(ps, credentials.Env{Getenv: a.getenv, Now: a.now})
@@ -153,14 +136,7 @@ func (a *app) parseFlags(fs *flag.FlagSet, help string, args []string) ([]string
 			return nil, silentError{exitOK}
 		}
 		if err != nil {
-			msg := err.Error()
-			if n, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-				if len(n) > 1 {
-					n = "-" + n // the long form, as the user most likely typed it
-				}
-				msg = "unknown flag -" + n
-			}
-			return nil, usagef("%s: %s", fs.Name(), msg).withHint(`run "sigv4 %s --help" for usage`, fs.Name())
+			return nil, flagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -174,6 +150,34 @@ func (a *app) parseFlags(fs *flag.FlagSet, help string, args []string) ([]string
 	}
 }
 
+// flagError rewrites an error of the flag package in the program's words,
+// without its Go wording ("flag needs an argument", "parse error").
+func flagError(fs *flag.FlagSet, err error) *cliError {
+	msg := err.Error()
+	dash := func(n string) string {
+		if len(n) > 1 {
+			return "--" + n // the long form, as the user most likely typed it
+		}
+		return "-" + n
+	}
+	help := fmt.Sprintf(`run "sigv4 %s --help" for usage`, fs.Name())
+	if n, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return usagef("%s: unknown flag %s", fs.Name(), dash(n)).withHint("%s", help)
+	}
+	if n, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return usagef("%s: %s needs a value", fs.Name(), dash(n)).withHint("%s", help)
+	}
+	if strings.HasPrefix(msg, "invalid boolean value") {
+		n := msg[strings.LastIndex(msg, " -")+2:]
+		n, _, _ = strings.Cut(n, ":")
+		return usagef("%s: %s takes no value", fs.Name(), dash(n)).withHint("write %s alone (or %s=false)", dash(n), dash(n))
+	}
+	if strings.HasPrefix(msg, "bad flag syntax") {
+		return usagef("%s: %s", fs.Name(), msg).withHint("%s", help)
+	}
+	return usagef("%s: the flags do not parse", fs.Name()).withHint("%s", help)
+}
+
 // headerList is a repeatable -H 'Name: value' flag.
 type headerList []string
 
@@ -183,21 +187,26 @@ func (h *headerList) Set(v string) error {
 	return nil
 }
 
-// parseHeader splits "Name: value" (curl's syntax; "Name;" is an empty
-// value).
-func parseHeader(s string) (name, value string, err error) {
+// parseHeader splits "Name: value" with curl's meanings: "Name:" with
+// nothing after the colon removes a header the command would set (del),
+// and "Name;" sends the header with an empty value.
+func parseHeader(s string) (name, value string, del bool, err error) {
 	name, value, ok := strings.Cut(s, ":")
 	if !ok {
-		if n, ok := strings.CutSuffix(s, ";"); ok && n != "" {
-			return strings.TrimSpace(n), "", nil
+		if n, ok := strings.CutSuffix(s, ";"); ok && n != "" && !strings.ContainsAny(n, " \t\r\n;") {
+			return strings.TrimSpace(n), "", false, nil
 		}
-		return "", "", usagef("header %q is not 'Name: value'", s)
+		return "", "", false, usagef("header %q is not 'Name: value'", s).withHint(`write -H 'Name: value'; 'Name;' sends an empty value, 'Name:' removes the header`)
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || strings.ContainsAny(name, " \t\r\n") {
-		return "", "", usagef("header %q has an invalid name", s)
+		return "", "", false, usagef("header %q has an invalid name", s).withHint("a header name is letters, digits and - without spaces: -H 'X-Amz-Meta-Color: blue'")
 	}
-	return name, strings.TrimSpace(value), nil
+	if strings.ContainsAny(value, "\r\n") {
+		return "", "", false, usagef("header %q has a line break in its value", s).withHint("pass one header per -H, without line breaks")
+	}
+	value = strings.TrimSpace(value)
+	return name, value, value == "", nil
 }
 
 // parseExpiry reads an expiry as seconds ("3600", as the AWS CLI's
@@ -255,13 +264,13 @@ func parseS3URL(s string) (bucket, key string, err error) {
 	if !ok {
 		e := usagef("%q is not an s3://bucket/key URL", s)
 		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
-			e.withHint("name the object as s3://bucket/key; --endpoint-url selects the server")
+			return "", "", e.withHint("name the object as s3://bucket/key; --endpoint-url selects the server")
 		}
-		return "", "", e
+		return "", "", e.withHint("name the object as s3://bucket/key")
 	}
 	bucket, key, _ = strings.Cut(rest, "/")
 	if bucket == "" {
-		return "", "", usagef("%q has no bucket name", s)
+		return "", "", usagef("%q has no bucket name", s).withHint("name the object as s3://bucket/key")
 	}
 	return bucket, key, nil
 }

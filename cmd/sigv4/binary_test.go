@@ -127,7 +127,7 @@ func TestBinary(t *testing.T) {
 		{"post-policy bad size", env, "", []string{"post-policy", "s3://photos/", "--max-size", "big"}, 2, nil, []string{"--max-size"}},
 		{"post-policy missing credentials", baseEnv(t), "", []string{"post-policy", "--region", "us-east-1", "s3://photos/"}, 1, nil, []string{"sigv4: error: no credentials:"}},
 
-		{"explain versitygw", baseEnv(t), string(xmlBody), []string{"explain", "--request", "testdata/versitygw-header-changed.http", "http://127.0.0.1:44201/"}, 0,
+		{"explain versitygw", baseEnv(t), string(xmlBody), []string{"explain", "--request-file", "testdata/versitygw-header-changed.http", "http://127.0.0.1:44201/"}, 0,
 			[]string{"  - x-amz-meta-color:blue\n  + x-amz-meta-color:red\n", "first difference: line 7"}, []string{"sigv4: hint: signed header x-amz-meta-color differs"}},
 		{"explain help", env, "", []string{"explain", "--help"}, 0, []string{"Usage: sigv4 explain"}, nil},
 		{"explain bad input", env, "<html>", []string{"explain", "http://h/"}, 1, nil, []string{"is not an AWS error body"}},

@@ -23,7 +23,7 @@ import (
 )
 
 const explainHelp = `Usage: sigv4 explain [flags] URL
-       sigv4 explain [flags] --request FILE
+       sigv4 explain [flags] --request-file FILE
 
 Reads the error an AWS service answered (S3's XML SignatureDoesNotMatch
 body, or the XML or JSON error of other services, whose message quotes the
@@ -33,10 +33,11 @@ the canonical request and string to sign of that request, and prints the
 difference with the server's, line by line (- server, + sigv4), with the
 first differing line called out and hints for the classic causes.
 
-The request is given like curl's (-X, -H, -d and the URL, exactly as sent:
-a presigned URL with its X-Amz-* parameters, or the Authorization and
-X-Amz-Date headers of a header-signed request), or as a raw HTTP request
-with --request FILE ("GET /path HTTP/1.1", headers, blank line, body).
+The request is given like curl's, with curl's flags and meanings (-X, -H,
+-d, --data-binary, -T and the URL, exactly as sent: a presigned URL with
+its X-Amz-* parameters, or the Authorization and X-Amz-Date headers of a
+header-signed request), or as a raw HTTP request with --request-file FILE
+("GET /path HTTP/1.1", headers, blank line, body).
 
 The signing time, region, service and access key come from the request,
 else from the server's string to sign; the signed headers from the server's
@@ -47,12 +48,14 @@ Flags:
   --error FILE          the error body, or the whole answer as curl -i
                         saves it (its headers tell MinIO and radosgw
                         apart) (default: standard input)
-  --request FILE        a raw HTTP request (scheme and host from URL, if
+  --request-file FILE   a raw HTTP request (scheme and host from URL, if
                         given; the scheme defaults to https)
-  -X, --request-method M
-                        the method (default GET, or POST with -d)
+  -X, --request M       the method (default GET; POST with -d, PUT with -T)
   -H, --header 'N: v'   a header of the request, repeatable
-  -d, --data DATA       the body: a string, @file, or @- for standard input
+  -d, --data DATA       the body, as curl sends it: a string, @file (without
+                        its line breaks) or @- for standard input; also
+                        --data-binary (@file byte for byte), --data-raw
+  -T, --upload-file F   the file the request uploaded
   --region R, --service S
                         override the signing region and service
   --profile P           the profile whose keys compare the signatures
@@ -65,51 +68,41 @@ Flags:
 func runExplain(a *app, args []string) error {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	var (
-		o                                       awsFlags
-		errFile, reqFile, method, data, service string
-		headers                                 headerList
-		showToken                               bool
+		o                         awsFlags
+		rf                        requestFlags
+		errFile, reqFile, service string
+		showToken                 bool
 	)
 	o.register(fs, false)
+	rf.register(fs)
 	fs.StringVar(&errFile, "error", "-", "")
-	fs.StringVar(&reqFile, "request", "", "")
-	for _, n := range []string{"X", "request-method"} {
-		fs.StringVar(&method, n, "", "")
-	}
-	for _, n := range []string{"H", "header"} {
-		fs.Var(&headers, n, "")
-	}
-	for _, n := range []string{"d", "data", "data-binary"} {
-		fs.StringVar(&data, n, "", "")
-	}
+	fs.StringVar(&reqFile, "request-file", "", "")
+	fs.StringVar(&rf.method, "request-method", "", "") // the old name of --request
 	fs.StringVar(&service, "service", "", "")
 	fs.BoolVar(&showToken, "show-token", false, "")
-	pos, err := a.parseFlags(fs, explainHelp, args)
+	pos, err := a.parseFlags(fs, explainHelp, expandShortFlags(fs, args))
 	if err != nil {
 		return err
 	}
 	a.tokens.show = showToken
+	if rf.method != "" && !validMethod(rf.method) || looksLikeFile(rf.method) {
+		return usagef("--request %q is not an HTTP method", rf.method).
+			withHint("--request is the method, as in curl and the other commands; the raw request file is --request-file %s", rf.method)
+	}
 	if len(pos) > 1 {
 		return usagef("explain takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 explain --help" for usage`)
 	}
 	if len(pos) == 0 && reqFile == "" {
-		return usagef("explain needs the request: a URL (with -X and -H) or --request FILE").withHint(`run "sigv4 explain --help" for usage`)
+		return usagef("explain needs the request: a URL (with -X and -H) or --request-file FILE").withHint(`run "sigv4 explain --help" for usage`)
 	}
-	if errFile == "-" && (reqFile == "-" || data == "@-") {
+	if errFile == "-" && (reqFile == "-" || rf.readsStdin()) {
 		return usagef("the error body and the request cannot both come from standard input").withHint("pass the error with --error FILE")
 	}
-	dataSet := false
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "d", "data", "data-binary":
-			dataSet = true
-		}
-	})
 
 	if errFile == "-" && isTerminal(a.stdin) {
 		return usagef("explain reads the error body from standard input").withHint("pipe it in (pbpaste | sigv4 explain ...) or pass --error FILE")
 	}
-	raw, err := a.readInput(errFile)
+	raw, err := a.readInput(errFile, "--error")
 	if err != nil {
 		return err
 	}
@@ -128,10 +121,11 @@ func runExplain(a *app, args []string) error {
 		}
 		req, err = a.readRawRequest(reqFile, base)
 	} else {
-		var closer io.Closer
-		req, closer, err = a.buildRequest(method, pos[0], headers, data, dataSet)
-		if closer != nil {
-			defer closer.Close()
+		var b *builtRequest
+		b, err = a.buildRequest(&rf, pos[0])
+		if b != nil {
+			defer b.cleanup()
+			req = b.req
 		}
 	}
 	if err != nil {
@@ -237,6 +231,12 @@ func parseErrorBody(raw []byte) (*s3Error, bool) {
 	return &e, true
 }
 
+// looksLikeFile reports whether a --request value is a path rather than a
+// method: explain's --request once named the raw request file.
+func looksLikeFile(v string) bool {
+	return strings.ContainsAny(v, "/.\\")
+}
+
 // inputName names an input file in messages.
 func inputName(f string) string {
 	if f == "-" {
@@ -245,17 +245,18 @@ func inputName(f string) string {
 	return f
 }
 
-// readInput reads a file, or standard input for "-".
-func (a *app) readInput(name string) ([]byte, error) {
-	var b []byte
-	var err error
+// readInput reads the file of a flag, or standard input for "-".
+func (a *app) readInput(name, flagName string) ([]byte, error) {
 	if name == "-" {
-		b, err = io.ReadAll(io.LimitReader(a.stdin, 16<<20))
-	} else {
-		b, err = os.ReadFile(name)
+		b, err := io.ReadAll(io.LimitReader(a.stdin, 16<<20))
+		if err != nil {
+			return nil, failf("reading standard input: %v", err).withHint("pipe the input in, or pass %s FILE", flagName)
+		}
+		return b, nil
 	}
+	b, err := os.ReadFile(name)
 	if err != nil {
-		return nil, failf("%v", err)
+		return nil, fileError(err, name, flagName)
 	}
 	return b, nil
 }
@@ -263,7 +264,7 @@ func (a *app) readInput(name string) ([]byte, error) {
 // readRawRequest reads an HTTP/1.x request from a file; base supplies the
 // scheme (and host, when the request has none).
 func (a *app) readRawRequest(name, base string) (*http.Request, error) {
-	raw, err := a.readInput(name)
+	raw, err := a.readInput(name, "--request-file")
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +279,7 @@ func (a *app) readRawRequest(name, base string) (*http.Request, error) {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return nil, failf("%s: body: %v", inputName(name), err)
+		return nil, failf("%s: the body does not read: %v", inputName(name), err).withHint("end the headers with a blank line; a chunked body must be complete")
 	}
 	req.RequestURI = ""
 	req.URL.Scheme = "https"
@@ -286,7 +287,7 @@ func (a *app) readRawRequest(name, base string) (*http.Request, error) {
 	if base != "" {
 		bu, err := url.Parse(base)
 		if err != nil || bu.Scheme == "" {
-			return nil, usagef("%q is not an absolute URL", base)
+			return nil, usagef("%q is not an absolute URL", base).withHint("give the scheme and host: https://host")
 		}
 		req.URL.Scheme = bu.Scheme
 		if req.Host == "" {
@@ -411,7 +412,7 @@ func (a *app) explainRequest(req *http.Request, e *s3Error, region, service, pro
 	if x.presigned {
 		exp, err := strconv.Atoi(q.Get("X-Amz-Expires"))
 		if err != nil {
-			return nil, failf("the presigned URL's X-Amz-Expires %q is not a number", q.Get("X-Amz-Expires"))
+			return nil, failf("the presigned URL's X-Amz-Expires %q is not a number", q.Get("X-Amz-Expires")).withHint("pass the URL exactly as it was sent, in single quotes")
 		}
 		x.trace, err = signer.ExplainPresign(a.ctx, req, time.Duration(exp)*time.Second)
 		if err != nil {

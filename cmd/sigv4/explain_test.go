@@ -23,7 +23,7 @@ func gwEnv(t *testing.T) map[string]string {
 
 func TestExplainVersitygwHeaderChanged(t *testing.T) {
 	runIn(t, baseEnv(t), "", "explain", "--error", "testdata/versitygw-header-changed.xml",
-		"--request", "testdata/versitygw-header-changed.http", "http://127.0.0.1:44201/").check(t, exitOK,
+		"--request-file", "testdata/versitygw-header-changed.http", "http://127.0.0.1:44201/").check(t, exitOK,
 		[]string{
 			"server: SignatureDoesNotMatch: ",
 			"canonical request (- server, + sigv4):\n    GET\n    /mybucket/photos/cat.jpg\n",
@@ -34,9 +34,9 @@ func TestExplainVersitygwHeaderChanged(t *testing.T) {
 		},
 		[]string{`sigv4: hint: signed header x-amz-meta-color differs: the server received "blue", the request was signed with "red"`})
 	// The raw request alone: the host comes from its Host header.
-	runIn(t, baseEnv(t), "", "explain", "--error", "testdata/versitygw-header-changed.xml", "--request", "testdata/versitygw-header-changed.http").
+	runIn(t, baseEnv(t), "", "explain", "--error", "testdata/versitygw-header-changed.xml", "--request-file", "testdata/versitygw-header-changed.http").
 		check(t, exitOK, []string{"first difference: line 7, the canonical header x-amz-meta-color\n"}, nil)
-	runIn(t, baseEnv(t), "", "explain", "--error", "testdata/versitygw-header-changed.xml", "--request", "testdata/README.md").
+	runIn(t, baseEnv(t), "", "explain", "--error", "testdata/versitygw-header-changed.xml", "--request-file", "testdata/README.md").
 		check(t, exitError, nil, []string{"sigv4: error: testdata/README.md is not an HTTP request"})
 }
 
@@ -146,8 +146,8 @@ func TestExplainErrors(t *testing.T) {
 	env := baseEnv(t)
 	runIn(t, env, "not xml", "explain", "http://h/").check(t, exitError, nil, []string{"sigv4: error: standard input is not an AWS error body", "sigv4: hint: save the body"})
 	runIn(t, env, "", "explain").check(t, exitUsage, nil, []string{"explain needs the request"})
-	runIn(t, env, "", "explain", "--error", "testdata/nonexistent.xml", "http://h/").check(t, exitError, nil, []string{"sigv4: error: open testdata/nonexistent.xml"})
-	runIn(t, env, "", "explain", "--error", "-", "--request", "-").check(t, exitUsage, nil, []string{"cannot both come from standard input"})
+	runIn(t, env, "", "explain", "--error", "testdata/nonexistent.xml", "http://h/").check(t, exitError, nil, []string{"sigv4: error: --error: no such file: testdata/nonexistent.xml", "sigv4: hint: check the path"})
+	runIn(t, env, "", "explain", "--error", "-", "--request-file", "-").check(t, exitUsage, nil, []string{"cannot both come from standard input"})
 	skew := `<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the server's time is too large.</Message><RequestTime>20261128T100000Z</RequestTime><ServerTime>2026-11-28T12:00:00Z</ServerTime></Error>`
 	runIn(t, env, skew, "explain", "http://h/").check(t, exitOK, []string{"server: RequestTimeTooSkewed"}, []string{"sigv4: hint: clock skew"})
 	region := `<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>`

@@ -479,7 +479,7 @@ func TestExplainServerRealServers(t *testing.T) {
 				t.Fatalf("sigv4 curl -i: want a 403, got:\n%s\n%s", r.stdout, r.stderr)
 			}
 			writeFile(t, respFile, r.stdout)
-			r = runIn(t, keyEnv(t, tc.localSecret), "", "explain", "--error", respFile, "--request", reqFile, p.URL)
+			r = runIn(t, keyEnv(t, tc.localSecret), "", "explain", "--error", respFile, "--request-file", reqFile, p.URL)
 			r.check(t, exitOK, tc.stdout, []string{tc.hint})
 		})
 	}

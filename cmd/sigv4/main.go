@@ -2,18 +2,25 @@
 //
 // Usage:
 //
-//	sigv4 presign s3://bucket/key [--expires-in 3600] [--method PUT] [--content-type TYPE]
-//	sigv4 curl [-X METHOD] [-H 'Name: value'] [-d @file] [--service S] [--region R] URL
+//	sigv4 presign s3://bucket/key [--expires-in 3600] [-X PUT] [--content-type TYPE]
+//	sigv4 curl [-X METHOD] [-H 'Name: value'] [-d DATA | --data-binary @file | -T file] [-o file] [-isSvfk] [--cacert FILE] [--max-time SECONDS] [--service S] [--region R] URL
 //	sigv4 post-policy s3://bucket/prefix [--max-size 10MB] [--content-type image/] [--expires-in 1h] [--html]
-//	sigv4 explain [--error FILE] [-X METHOD] [-H 'Name: value'] URL
+//	sigv4 explain [--error FILE] [-X METHOD] [-H 'Name: value'] URL | --request-file FILE
 //	sigv4 verify [-X METHOD] [-H 'Name: value'] URL
 //
-// Credentials and the region come from the environment and the AWS shared
-// config and credentials files, as for the AWS CLI (AWS_ACCESS_KEY_ID,
-// AWS_PROFILE, --profile, AWS_REGION, ...). Errors are printed as
-// "sigv4: error: ..." with "sigv4: hint: ..." lines; the exit status is 1
-// on errors and 2 on usage errors. "sigv4 COMMAND --help" describes each
+// Credentials, the region and endpoint URLs are resolved by
+// awsconfig.Load, as for the AWS CLI (the environment, the shared config
+// and credentials files with role and SSO profiles, the container and
+// instance metadata endpoints; --profile, --region). curl takes curl's
+// flags with curl's meanings, and -X/--request is the method in every
+// command. Errors are printed as "sigv4: error: ..." followed by
+// "sigv4: hint: ..." lines that say what to do; the exit status is 1 on
+// errors and 2 on usage errors. "sigv4 COMMAND --help" describes each
 // command.
+//
+// Build it static, as one file to copy anywhere:
+//
+//	CGO_ENABLED=0 go install github.com/sigv4kit/sigv4kit/cmd/sigv4@latest
 package main
 
 import (
@@ -42,10 +49,13 @@ Usage:
   sigv4 COMMAND --help                       flags of a command
   sigv4 --version                            print the version
 
-Credentials and the region come from the environment (AWS_ACCESS_KEY_ID,
-AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_PROFILE) and the
-AWS shared config and credentials files, as for the AWS CLI; --profile
-selects a profile. The exit status is 1 on errors and 2 on usage errors.
+Credentials, the region and endpoint URLs come from where the AWS CLI
+finds them: the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_S3, ...), the
+AWS shared config and credentials files (keys, roles, SSO,
+credential_process), the container and instance metadata endpoints;
+--profile selects a profile. -X and --request name the method in every
+command, as in curl. The exit status is 1 on errors and 2 on usage errors.
 `
 
 // command is a subcommand: it parses its own flags from args.
@@ -71,6 +81,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {
 			if _, ok := commands[args[1]]; ok {
+				a.command = args[1]
 				return a.exit(commands[args[1]](a, []string{"--help"}))
 			}
 		}
@@ -87,6 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 			}
 			return a.exit(usagef("unknown command %q", name).withHint("the commands are presign, curl, post-policy, explain and verify"))
 		}
+		a.command = name
 		return a.exit(cmd(a, args[1:]))
 	}
 }

@@ -67,12 +67,21 @@ func (r result) check(t *testing.T, code int, stdout, stderr []string) {
 			t.Errorf("stderr does not contain %q:\n%s", s, r.stderr)
 		}
 	}
-	// One voice: every line on standard error is "sigv4: error|warning|hint: ...".
+	// One voice: every line on standard error is "sigv4: error|warning|hint: ...",
+	// or part of -v's trace (blocks, and curl's "> " and "< " lines).
 	for _, line := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
 		if line != "" && !strings.HasPrefix(line, "sigv4: error: ") && !strings.HasPrefix(line, "sigv4: hint: ") &&
 			!strings.HasPrefix(line, "sigv4: warning: ") && !strings.HasPrefix(line, "canonical request") &&
-			!strings.HasPrefix(line, "string to sign") && !strings.HasPrefix(line, "first difference") && !strings.HasPrefix(line, "  ") {
+			!strings.HasPrefix(line, "string to sign") && !strings.HasPrefix(line, "first difference") && !strings.HasPrefix(line, "  ") &&
+			!strings.HasPrefix(line, "> ") && !strings.HasPrefix(line, "< ") {
 			t.Errorf("stderr line not in the program's voice: %q", line)
+		}
+	}
+	// Every error ends with what to do.
+	if r.code != exitOK && r.stderr != "" {
+		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "sigv4: hint: ") {
+			t.Errorf("the last line of an error is not a hint: %q", last)
 		}
 	}
 }
@@ -288,7 +297,7 @@ func TestCurlErrors(t *testing.T) {
 		{"no URL", env, nil, exitUsage, []string{"curl takes one URL, got 0"}},
 		{"bad URL", env, []string{"ftp://x/"}, exitUsage, []string{"is not an http or https URL"}},
 		{"bad header", env, []string{"-H", "NoColon", "https://sts.amazonaws.com/"}, exitUsage, []string{"header \"NoColon\" is not 'Name: value'"}},
-		{"missing file", env, []string{"-d", "@/nonexistent/file", "https://sts.amazonaws.com/"}, exitError, []string{"sigv4: error: open /nonexistent/file"}},
+		{"missing file", env, []string{"-d", "@/nonexistent/file", "https://sts.amazonaws.com/"}, exitError, []string{"sigv4: error: -d: no such file: /nonexistent/file", "sigv4: hint: check the path"}},
 		{"missing credentials", baseEnv(t), []string{"https://sts.amazonaws.com/", "--dry-run"}, exitError, []string{"sigv4: error: no credentials"}},
 		{"unreachable", env, []string{"--service", "s3", "--max-time", "2s", "http://127.0.0.1:1/"}, exitError, []string{"sigv4: error: GET http://127.0.0.1:1/: "}},
 		{"bad max-time", env, []string{"--max-time", "x", "https://sts.amazonaws.com/"}, exitUsage, []string{"--max-time"}},
@@ -357,6 +366,15 @@ func TestPostPolicy(t *testing.T) {
 	}
 	runIn(t, env, "", "post-policy", "s3://photos/u/", "--max-size", "1KB", "--content-type", "image/png", "--endpoint-url", "http://127.0.0.1:7070").
 		check(t, exitOK, []string{"http://127.0.0.1:7070/photos\n", "Content-Type=image/png\n", "key=u/${filename}\n", "x-amz-algorithm=AWS4-HMAC-SHA256\n"}, nil)
+	// A Content-Type prefix is never posted as the type: the text output
+	// says so, and the HTML form sets it from the chosen file.
+	runIn(t, env, "", "post-policy", "s3://photos/", "--max-size", "1KB", "--content-type", "image/").
+		check(t, exitOK, []string{"Content-Type=image/\n"}, []string{`sigv4: hint: the Content-Type field holds the prefix "image/": post the file's own type`})
+	r = runIn(t, env, "", "post-policy", "s3://photos/", "--max-size", "1KB", "--content-type", "image/", "--html")
+	r.check(t, exitOK, []string{`<input type="hidden" name="Content-Type" value="">`, `accept="image/*"`}, nil)
+	if strings.Contains(r.stdout, `value="image/"`) || strings.Contains(r.stderr, "Content-Type field holds") {
+		t.Errorf("--html posts the prefix, or hints about it:\n%s\n%s", r.stdout, r.stderr)
+	}
 	runIn(t, env, "", "post-policy", "s3://photos/", "--html").
 		check(t, exitOK, []string{`<form action="https://photos.s3.us-east-1.amazonaws.com/" method="post" enctype="multipart/form-data">`, `<input type="file" name="file">`}, []string{"sigv4: hint: no --max-size"})
 

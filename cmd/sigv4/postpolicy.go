@@ -33,7 +33,8 @@ Flags:
   --profile P           the profile of the AWS shared files
   --endpoint-url URL    an S3-compatible server (path-style action URL)
   --json                print {"url", "fields", "expires"} as JSON
-  --html                print an HTML form
+  --html                print an HTML form; with a --content-type prefix,
+                        its Content-Type is set from the chosen file
 `
 
 // runPostPolicy prints a signed POST policy form.
@@ -62,7 +63,7 @@ func runPostPolicy(a *app, args []string) error {
 		return usagef("post-policy takes one s3://bucket/prefix argument, got %d", len(pos)).withHint(`run "sigv4 post-policy --help" for usage`)
 	}
 	if asJSON && asHTML {
-		return usagef("--json and --html exclude each other")
+		return usagef("--json and --html exclude each other").withHint("pass one of them")
 	}
 	bucket, prefix, err := parseS3URL(pos[0])
 	if err != nil {
@@ -70,7 +71,7 @@ func runPostPolicy(a *app, args []string) error {
 	}
 	expires, err := parseExpiry(expiresIn)
 	if err != nil {
-		return usagef("--expires-in: %v", err)
+		return usagef("--expires-in: %v", err).withHint("write a duration (15m, 1h, 7d) or seconds (3600)")
 	}
 	if expires < time.Second {
 		return usagef("--expires-in %s is out of range", expiresIn).withHint("a POST policy must be valid for at least one second")
@@ -78,32 +79,32 @@ func runPostPolicy(a *app, args []string) error {
 	var lo, hi int64
 	if minSize != "" {
 		if lo, err = parseSize(minSize); err != nil {
-			return usagef("--min-size: %v", err)
+			return usagef("--min-size: %v", err).withHint("write bytes (1048576) or a size with KB, MB, GB")
 		}
 	}
 	if maxSize != "" {
 		if hi, err = parseSize(maxSize); err != nil {
-			return usagef("--max-size: %v", err)
+			return usagef("--max-size: %v", err).withHint("write bytes (1048576) or a size with KB, MB, GB")
 		}
 		if hi < lo {
-			return usagef("--max-size %s is smaller than --min-size %s", maxSize, minSize)
+			return usagef("--max-size %s is smaller than --min-size %s", maxSize, minSize).withHint("raise --max-size or lower --min-size")
 		}
 	} else if minSize != "" {
 		hi = 5 << 40 // S3's largest object
 	}
 
-	profile, err := a.loadProfile(o.profile)
+	cfg, err := a.config(o, o.region)
 	if err != nil {
 		return err
 	}
-	creds, _, err := a.credentials(o.profile)
+	creds, _, err := a.credentials(cfg)
 	if err != nil {
 		return err
 	}
-	region := a.region(o.region, profile)
-	if region == "" {
+	if cfg.Region == "" {
 		return failf("no region").withHint("pass --region, set AWS_REGION, or set region in the profile")
 	}
+	region := cfg.Region
 	now := a.now()
 	p := policy.New(now.Add(expires)).Bucket(bucket).KeyStartsWith(prefix)
 	if hi > 0 {
@@ -122,21 +123,21 @@ func runPostPolicy(a *app, args []string) error {
 	if status != "" {
 		var n int
 		if _, err := fmt.Sscan(status, &n); err != nil {
-			return usagef("--success-status %q is not a number", status)
+			return usagef("--success-status %q is not a number", status).withHint("S3 answers a form with 200, 201 or 204")
 		}
 		p = p.SuccessActionStatus(n)
 	}
 	if err := p.Err(); err != nil {
-		return usagef("%v", err)
+		return usagef("%v", err).withHint(`change the flag the error names; "sigv4 post-policy --help" lists them`)
 	}
 	form, err := p.Sign(creds, region, now)
 	if err != nil {
 		return err
 	}
 	var action string
-	if ep := a.endpointURL(o.endpoint, "s3", profile); ep != "" {
+	if ep := endpointURL(o.endpoint, cfg); ep != "" {
 		if action, err = policy.PathStyleURL(ep, bucket); err != nil {
-			return usagef("%v", err)
+			return usagef("%v", err).withHint("the endpoint is a URL like http://127.0.0.1:9000 (--endpoint-url, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the profile's endpoint_url)")
 		}
 	} else {
 		action = policy.BucketURL(region, bucket)
@@ -147,6 +148,9 @@ func runPostPolicy(a *app, args []string) error {
 	}
 	if maxSize == "" {
 		a.hintf("no --max-size: the form accepts files of any size")
+	}
+	if prefix, ok := form.StartsWith["Content-Type"]; ok && !asHTML {
+		a.hintf("the Content-Type field holds the prefix %q: post the file's own type (starting with %q) instead, or S3 stores %q as the object's type; --html's form does it", prefix, prefix, prefix)
 	}
 	switch {
 	case asJSON:

@@ -22,7 +22,8 @@ request until it expires, without credentials.
 Flags:
   --expires-in N        validity in seconds, or a duration (15m, 12h, 7d);
                         1 second to 604800 (7 days); default 3600
-  --method M            GET (default), PUT, HEAD or DELETE
+  -X, --request, --method M
+                        GET (default), PUT, HEAD or DELETE
   --content-type T      the Content-Type an upload (PUT) must send; signed
   --region R            the bucket's region (default: AWS_REGION,
                         AWS_DEFAULT_REGION, then the profile's)
@@ -31,6 +32,10 @@ Flags:
                         default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the
                         profile's endpoint_url, then AWS
   --path-style          https://host/bucket/key even for AWS endpoints
+
+The profile's s3 settings apply as in the AWS CLI (addressing_style,
+use_accelerate_endpoint, use_dualstack_endpoint), and so do
+AWS_USE_DUALSTACK_ENDPOINT and AWS_USE_FIPS_ENDPOINT.
   --json                print the method, URL, headers to send and expiry
 
 A URL is limited to the credentials' lifetime: with temporary credentials
@@ -50,7 +55,9 @@ func runPresign(a *app, args []string) error {
 	)
 	o.register(fs, true)
 	fs.StringVar(&expiresIn, "expires-in", expiresIn, "")
-	fs.StringVar(&method, "method", method, "")
+	for _, n := range []string{"method", "X", "request"} {
+		fs.StringVar(&method, n, method, "") // -X and --request as in curl
+	}
 	fs.StringVar(&contentType, "content-type", "", "")
 	fs.BoolVar(&pathStyle, "path-style", false, "")
 	fs.BoolVar(&asJSON, "json", false, "")
@@ -70,40 +77,44 @@ func runPresign(a *app, args []string) error {
 	}
 	expires, err := parseExpiry(expiresIn)
 	if err != nil {
-		return usagef("--expires-in: %v", err)
+		return usagef("--expires-in: %v", err).withHint("write seconds (3600, as in aws s3 presign) or a duration (15m, 12h, 7d)")
 	}
 	if expires < time.Second || expires > sigv4.MaxExpires {
 		return usagef("--expires-in %s is out of range", expiresIn).withHint("a presigned URL is valid for 1 second to 604800 seconds (7 days)")
 	}
 	method = strings.ToUpper(method)
 	if !slices.Contains([]string{"GET", "PUT", "HEAD", "DELETE"}, method) {
-		return usagef("--method %s: presign supports GET, PUT, HEAD and DELETE", method)
+		return usagef("--method %s: presign supports GET, PUT, HEAD and DELETE", method).withHint("pass one of GET, PUT, HEAD and DELETE; sigv4 curl signs other requests")
 	}
 	if contentType != "" && method != "PUT" {
-		return usagef("--content-type applies to uploads: add --method PUT")
+		return usagef("--content-type applies to uploads").withHint("add --method PUT, or drop --content-type")
 	}
 
-	profile, err := a.loadProfile(o.profile)
+	cfg, err := a.config(o, o.region)
 	if err != nil {
 		return err
 	}
-	creds, provider, err := a.credentials(o.profile)
+	creds, provider, err := a.credentials(cfg)
 	if err != nil {
 		return err
 	}
-	region := a.region(o.region, profile)
-	if region == "" {
+	if cfg.Region == "" {
 		return failf("no region").withHint("pass --region, set AWS_REGION, or set region in the profile")
 	}
-	p, err := presign.New(presign.Config{
-		Region:      region,
-		Credentials: provider,
-		Endpoint:    o.endpoint,
-		PathStyle:   pathStyle,
-		Profile:     profile,
-		Now:         a.now,
-		Getenv:      a.getenv,
-	})
+	pc := presign.ConfigFrom(cfg)
+	pc.Credentials = provider
+	if o.endpoint != "" {
+		pc.Endpoint = o.endpoint
+		// A custom endpoint: no AWS endpoint variant applies, the
+		// profile's addressing style still does.
+		pc.DualStack, pc.FIPS, pc.Accelerate = false, false, false
+		pc.VirtualHosted = cfg.S3.AddressingStyle == "virtual"
+		pc.PathStyle = cfg.S3.AddressingStyle == "path"
+	}
+	if pathStyle {
+		pc.PathStyle, pc.VirtualHosted = true, false
+	}
+	p, err := presign.New(pc)
 	if err != nil {
 		return err
 	}

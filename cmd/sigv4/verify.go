@@ -65,9 +65,9 @@ func runVerify(a *app, args []string) error {
 	if len(pos) != 1 {
 		return usagef("verify takes one URL, got %d arguments", len(pos)).withHint(`run "sigv4 verify --help" for usage`)
 	}
-	u, err := url.Parse(pos[0])
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return usagef("%q is not an http or https URL", pos[0])
+	u, err := parseHTTPURL(pos[0])
+	if err != nil {
+		return err
 	}
 	a.tokens.learn(u.RawQuery)
 	p, err := parsePresigned(u.RawQuery)
@@ -79,16 +79,23 @@ func runVerify(a *app, args []string) error {
 
 	// Scope.
 	if p.scopeDate != p.date.Format("20060102") {
-		problems = append(problems, failf("the credential scope's date %s is not the date of X-Amz-Date %s", p.scopeDate, p.date.Format("20060102")))
+		problems = append(problems, failf("the credential scope's date %s is not the date of X-Amz-Date %s", p.scopeDate, p.date.Format("20060102")).
+			withHint("the URL was changed after signing, or its signer is broken: presign it again"))
 	}
 	if o.region != "" && o.region != p.region {
 		problems = append(problems, failf("the URL is signed for region %s, not %s", p.region, o.region).withHint("presign it for the bucket's region"))
 	}
 	if service != "" && service != p.service {
-		problems = append(problems, failf("the URL is signed for service %s, not %s", p.service, service))
+		problems = append(problems, failf("the URL is signed for service %s, not %s", p.service, service).withHint("presign it for service %s, or check --service", service))
 	}
-	if s, r := inferService(u.Host); s != "" && r != "" && (s != p.service || r != p.region) && o.region == "" && service == "" {
-		problems = append(problems, failf("the URL is signed for %s in %s, but its host %s is %s in %s", p.service, p.region, u.Hostname(), s, r))
+	s, r := inferService(u.Host)
+	global := s == "s3" && isS3GlobalHost(u.Hostname())
+	if global {
+		r = "" // the global endpoint serves every region's buckets
+	}
+	if s != "" && r != "" && (s != p.service || r != p.region) && o.region == "" && service == "" {
+		problems = append(problems, failf("the URL is signed for %s in %s, but its host %s is %s in %s", p.service, p.region, u.Hostname(), s, r).
+			withHint("presign it for %s (--region %s), or for the host of %s; --region %s checks the URL against the region you expect", r, r, p.region, p.region))
 	}
 
 	// Time.
@@ -109,7 +116,7 @@ func runVerify(a *app, args []string) error {
 	var verifiedMethod string
 	switch {
 	case credErr != nil:
-		problems = append(problems, failf("signature not checked: no credentials: %v", credErr).
+		problems = append(problems, failf("signature not checked: %s", a.describe(credErr).msg).
 			withHint("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --profile) to the keys of %s", p.accessKey))
 	case c.AccessKeyID != p.accessKey:
 		problems = append(problems, failf("signature not checked: the URL is signed by access key %s, the credentials (%s) are for %s", p.accessKey, c.Source, c.AccessKeyID).
@@ -117,7 +124,7 @@ func runVerify(a *app, args []string) error {
 	default:
 		hdr := http.Header{}
 		for _, h := range headers {
-			name, value, err := parseHeader(h)
+			name, value, _, err := parseHeader(h)
 			if err != nil {
 				return err
 			}
@@ -125,7 +132,8 @@ func runVerify(a *app, args []string) error {
 		}
 		for _, name := range p.signedHeaders {
 			if name != "host" && hdr.Get(name) == "" && name != "content-length" {
-				return failf("the URL signs header %s: pass its value with -H '%s: ...' to check the signature", name, name)
+				return failf("the URL signs header %s: its value is needed to check the signature", name).
+					withHint("pass the value the client will send: -H '%s: ...'", http.CanonicalHeaderKey(name))
 			}
 		}
 		methods := []string{"GET", "PUT", "HEAD", "DELETE", "POST"}
@@ -163,7 +171,8 @@ func runVerify(a *app, args []string) error {
 		// A second opinion: the server-side verifier of package sigv4,
 		// given the request as a server would receive it.
 		if err := serverVerify(u, verifiedMethod, headers, p, c, now); err != nil {
-			problems = append(problems, failf("a server would refuse the request: %v", err))
+			problems = append(problems, failf("a server would refuse the request: %v", err).
+				withHint("presign the URL again with sigv4 presign, and compare the two"))
 		}
 	}
 	if len(problems) > 0 {
@@ -180,7 +189,18 @@ func runVerify(a *app, args []string) error {
 	if p.token {
 		fmt.Fprintln(w, "  with a session token (temporary credentials: the URL stops working when they expire)")
 	}
+	if global {
+		fmt.Fprintf(w, "  host %s is S3's global endpoint: it serves the URL if the bucket is in %s\n", u.Hostname(), p.region)
+	}
 	return nil
+}
+
+// isS3GlobalHost reports whether host is S3's global endpoint,
+// s3.amazonaws.com, bare or with a bucket: it signs for the bucket's
+// region, whichever that is.
+func isS3GlobalHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "s3.amazonaws.com" || strings.HasSuffix(host, ".s3.amazonaws.com")
 }
 
 // presigned holds the X-Amz-* parameters of a presigned URL.
@@ -199,14 +219,19 @@ type presigned struct {
 func parsePresigned(rawQuery string) (*presigned, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, failf("the query string is malformed: %v", err)
+		reason := strings.TrimPrefix(err.Error(), "invalid URL escape ")
+		if reason != err.Error() {
+			reason = "a % not followed by two hex digits: " + reason
+		}
+		return nil, failf("the query string is malformed: %s", reason).
+			withHint("quote the URL in single quotes so the shell passes it whole; a presigned URL needs no change")
 	}
 	get := func(name string, required bool) (string, error) {
 		vv, ok := q[name]
 		if !ok {
 			for k := range q {
 				if strings.EqualFold(k, name) {
-					return "", failf("parameter %s must be spelled %s", k, name)
+					return "", failf("parameter %s must be spelled %s", k, name).withHint("parameter names are case-sensitive: the URL was changed after signing")
 				}
 			}
 			if required {
@@ -216,7 +241,7 @@ func parsePresigned(rawQuery string) (*presigned, error) {
 			return "", nil
 		}
 		if len(vv) != 1 {
-			return "", failf("parameter %s appears %d times", name, len(vv))
+			return "", failf("parameter %s appears %d times", name, len(vv)).withHint("keep the URL as it was presigned: something appended parameters to it")
 		}
 		return vv[0], nil
 	}
@@ -235,35 +260,38 @@ func parsePresigned(rawQuery string) (*presigned, error) {
 	}
 	p.token, p.tokenValue = tok != "", tok
 	if v := vals["X-Amz-Algorithm"]; v != sigv4.Algorithm {
-		return nil, failf("X-Amz-Algorithm is %q, not %s", v, sigv4.Algorithm)
+		return nil, failf("X-Amz-Algorithm is %q, not %s", v, sigv4.Algorithm).withHint("verify checks SigV4 (AWS4-HMAC-SHA256) URLs only")
 	}
 	parts := strings.Split(vals["X-Amz-Credential"], "/")
 	if len(parts) != 5 || parts[4] != "aws4_request" || slices.Contains(parts, "") {
-		return nil, failf("X-Amz-Credential %q is not ACCESS-KEY/YYYYMMDD/region/service/aws4_request", vals["X-Amz-Credential"])
+		return nil, failf("X-Amz-Credential %q is not ACCESS-KEY/YYYYMMDD/region/service/aws4_request", vals["X-Amz-Credential"]).
+			withHint("the URL was cut or changed after signing: copy it whole, in single quotes")
 	}
 	p.accessKey, p.scopeDate, p.region, p.service = parts[0], parts[1], parts[2], parts[3]
 	if _, err := time.Parse("20060102", p.scopeDate); err != nil {
-		return nil, failf("the credential scope's date %q is not YYYYMMDD", p.scopeDate)
+		return nil, failf("the credential scope's date %q is not YYYYMMDD", p.scopeDate).withHint("the URL was changed after signing: presign it again")
 	}
 	if p.date, err = time.Parse("20060102T150405Z", vals["X-Amz-Date"]); err != nil {
-		return nil, failf("X-Amz-Date %q is not YYYYMMDDTHHMMSSZ", vals["X-Amz-Date"])
+		return nil, failf("X-Amz-Date %q is not YYYYMMDDTHHMMSSZ", vals["X-Amz-Date"]).withHint("the URL was changed after signing: presign it again")
 	}
 	n, err := strconv.ParseInt(vals["X-Amz-Expires"], 10, 64)
 	if err != nil || n < 1 || n > int64(sigv4.MaxExpires/time.Second) {
-		return nil, failf("X-Amz-Expires %q is not a number of seconds from 1 to 604800 (7 days)", vals["X-Amz-Expires"])
+		return nil, failf("X-Amz-Expires %q is not a number of seconds from 1 to 604800 (7 days)", vals["X-Amz-Expires"]).
+			withHint("presign it again with an expiry of 7 days or less")
 	}
 	p.expires = time.Duration(n) * time.Second
 	sh := vals["X-Amz-SignedHeaders"]
 	p.signedHeaders = strings.Split(sh, ";")
 	if !slices.Contains(p.signedHeaders, "host") {
-		return nil, failf("X-Amz-SignedHeaders %q does not include host", sh)
+		return nil, failf("X-Amz-SignedHeaders %q does not include host", sh).withHint("every SigV4 signature covers the host: the URL was changed, or its signer is broken")
 	}
 	if sh != strings.ToLower(sh) || !slices.IsSorted(p.signedHeaders) || slices.Contains(p.signedHeaders, "") {
-		return nil, failf("X-Amz-SignedHeaders %q is not a sorted list of lower-case names separated by ';'", sh)
+		return nil, failf("X-Amz-SignedHeaders %q is not a sorted list of lower-case names separated by ';'", sh).
+			withHint("servers refuse such a URL: presign it again with a SigV4 library")
 	}
 	p.signature = vals["X-Amz-Signature"]
 	if len(p.signature) != 64 || strings.Trim(p.signature, "0123456789abcdef") != "" {
-		return nil, failf("X-Amz-Signature %q is not 64 lower-case hex digits", p.signature)
+		return nil, failf("X-Amz-Signature %q is not 64 lower-case hex digits", p.signature).withHint("the URL was cut or changed after signing: copy it whole, in single quotes")
 	}
 	return &p, nil
 }
@@ -290,7 +318,7 @@ func presignedSignature(ctx context.Context, u *url.URL, method string, hdr http
 	if signed["content-length"] {
 		n, err := strconv.ParseInt(hdr.Get("Content-Length"), 10, 64)
 		if err != nil {
-			return "", usagef("the URL signs content-length: pass -H 'Content-Length: N'")
+			return "", usagef("the URL signs content-length: its value is needed to check the signature").withHint("pass the length the upload will have: -H 'Content-Length: N'")
 		}
 		req.ContentLength = n
 	}
@@ -316,7 +344,7 @@ func serverVerify(u *url.URL, method string, headers []string, p *presigned, c c
 	}
 	req := &http.Request{Method: method, URL: u, Host: u.Host, Header: http.Header{}, Body: http.NoBody}
 	for _, h := range headers {
-		name, value, err := parseHeader(h)
+		name, value, _, err := parseHeader(h)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func TestVerify(t *testing.T) {
 
 	// A PUT URL: found without -X, with a warning; its signed headers are needed.
 	put := presignURL(t, env, "s3://photos/up.txt", "--method", "PUT", "--content-type", "text/plain")
-	runIn(t, env, "", "verify", put).check(t, exitError, nil, []string{"sigv4: error: the URL signs header content-type: pass its value with -H"})
+	runIn(t, env, "", "verify", put).check(t, exitError, nil, []string{"sigv4: error: the URL signs header content-type", "sigv4: hint: pass the value the client will send: -H 'Content-Type: ...'"})
 	runIn(t, env, "", "verify", "-H", "Content-Type: text/plain", put).check(t, exitOK, []string{"valid: PUT "}, []string{"sigv4: warning: the URL is signed for PUT, not GET"})
 	runIn(t, env, "", "verify", "-H", "Content-Type: text/html", "-X", "PUT", put).check(t, exitError, nil, []string{"the signature does not match"})
 }
@@ -94,4 +94,69 @@ func flipLast(u string) string {
 		return u[:len(u)-1] + "1"
 	}
 	return u[:len(u)-1] + "0"
+}
+
+// TestVerifyAcceptsPresign presigns with every addressing style presign
+// makes and checks that verify accepts each URL, for GET and for a PUT
+// with a signed Content-Type.
+func TestVerifyAcceptsPresign(t *testing.T) {
+	accel := credEnv(t)
+	writeFile(t, accel["AWS_CONFIG_FILE"], "[default]\ns3 =\n  use_accelerate_endpoint = true\n")
+	virtualCustom := credEnv(t)
+	writeFile(t, virtualCustom["AWS_CONFIG_FILE"], "[default]\ns3 =\n  addressing_style = virtual\n")
+	dual := credEnv(t)
+	dual["AWS_USE_DUALSTACK_ENDPOINT"] = "true"
+	fips := credEnv(t)
+	fips["AWS_USE_FIPS_ENDPOINT"] = "true"
+	envEndpoint := credEnv(t)
+	envEndpoint["AWS_ENDPOINT_URL_S3"] = "http://localhost:7070"
+	for _, tc := range []struct {
+		name, host string
+		env        map[string]string
+		args       []string
+	}{
+		{"virtual-hosted", "https://photos.s3.eu-west-1.amazonaws.com/", credEnv(t), []string{"--region", "eu-west-1"}},
+		{"virtual-hosted us-east-1", "https://photos.s3.us-east-1.amazonaws.com/", credEnv(t), nil},
+		{"path-style", "https://s3.eu-west-1.amazonaws.com/photos/", credEnv(t), []string{"--region", "eu-west-1", "--path-style"}},
+		{"bucket with dots", "https://s3.eu-west-1.amazonaws.com/my.photos/", credEnv(t), []string{"--region", "eu-west-1"}},
+		{"global endpoint", "https://photos.s3.amazonaws.com/", credEnv(t), []string{"--endpoint-url", "https://s3.amazonaws.com"}},
+		{"global endpoint, another region", "https://photos.s3.amazonaws.com/", credEnv(t), []string{"--endpoint-url", "https://s3.amazonaws.com", "--region", "eu-west-1"}},
+		{"global endpoint, path-style", "https://s3.amazonaws.com/photos/", credEnv(t), []string{"--endpoint-url", "https://s3.amazonaws.com", "--region", "ap-south-1", "--path-style"}},
+		{"dualstack", "https://photos.s3.dualstack.eu-west-1.amazonaws.com/", dual, []string{"--region", "eu-west-1"}},
+		{"fips", "https://photos.s3-fips.us-gov-west-1.amazonaws.com/", fips, []string{"--region", "us-gov-west-1"}},
+		{"accelerate", "https://photos.s3-accelerate.amazonaws.com/", accel, []string{"--region", "eu-west-1"}},
+		{"china", "https://photos.s3.cn-north-1.amazonaws.com.cn/", credEnv(t), []string{"--region", "cn-north-1"}},
+		{"custom endpoint with port", "http://127.0.0.1:9000/photos/", credEnv(t), []string{"--endpoint-url", "http://127.0.0.1:9000"}},
+		{"custom endpoint from the environment", "http://localhost:7070/photos/", envEndpoint, nil},
+		{"custom endpoint, virtual-hosted", "http://photos.minio.local:9000/", virtualCustom, []string{"--endpoint-url", "http://minio.local:9000"}},
+		{"IPv6 host", "http://[::1]:9000/photos/", credEnv(t), []string{"--endpoint-url", "http://[::1]:9000"}},
+		{"IP host, default port", "http://10.0.0.7/photos/", credEnv(t), []string{"--endpoint-url", "http://10.0.0.7:80"}},
+		{"https endpoint with a base path", "https://gw.example/s3/photos/", credEnv(t), []string{"--endpoint-url", "https://gw.example/s3/"}},
+		{"R2", "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/photos/", credEnv(t), []string{"--region", "auto", "--endpoint-url", "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, m := range []struct {
+				args, verify []string
+				method       string
+			}{
+				{nil, nil, "GET"},
+				{[]string{"-X", "PUT", "--content-type", "image/png"}, []string{"-X", "PUT", "-H", "Content-Type: image/png"}, "PUT"},
+				{[]string{"--method", "DELETE"}, nil, "DELETE"},
+			} {
+				args := append(append([]string{"s3://photos/cats/tom+jerry 1.png"}, tc.args...), m.args...)
+				if strings.Contains(tc.name, "dots") {
+					args[0] = "s3://my.photos/cats/tom+jerry 1.png"
+				}
+				u := presignURL(t, tc.env, args...)
+				if !strings.HasPrefix(u, tc.host+"cats/tom%2Bjerry%201.png?") {
+					t.Fatalf("presign %v made %s, want a URL under %s", args, u, tc.host)
+				}
+				r := runIn(t, tc.env, "", append(append([]string{"verify"}, m.verify...), u)...)
+				r.check(t, exitOK, []string{"valid: " + m.method + " "}, nil)
+				if strings.Contains(r.stderr, "error") {
+					t.Errorf("verify %s: %s", u, r.stderr)
+				}
+			}
+		})
+	}
 }
