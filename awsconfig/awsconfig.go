@@ -15,7 +15,7 @@
 //     else AWS_PROFILE, else "default". A profile named by any of them that
 //     is in neither file is an error, even when the environment holds keys;
 //     a missing "default" profile is not (the usual container setup).
-//   - Credentials: the chain of stscreds.Default, cached: environment keys
+//   - Credentials: the chain of stscreds.DefaultWithSTS, cached: environment keys
 //     (skipped when Options.Profile is set), web identity, the profile
 //     (role_arn with source_profile or credential_source, SSO, keys,
 //     credential_process), the container endpoint, the instance metadata
@@ -203,7 +203,7 @@ func Load(ctx context.Context, opts Options) (*Config, error) {
 	if stsRegion == "" {
 		stsRegion = "aws-global"
 	}
-	cfg.Credentials = stscreds.Default(credentials.DefaultOptions{
+	cfg.Credentials = stscreds.DefaultWithSTS(credentials.DefaultOptions{
 		Profile: opts.Profile, Getenv: getenv, HomeDir: opts.HomeDir, ReadFile: opts.ReadFile,
 		HTTPClient: opts.HTTPClient, Now: opts.Now, Stderr: opts.Stderr, ExpiryWindow: opts.ExpiryWindow,
 	}, stscreds.Options{

@@ -12,10 +12,10 @@
 // and SDKs (environment variables, shared files, instance and container
 // metadata) so that a program finds its credentials where the AWS tools do.
 //
-// [Default] is the default chain of the AWS SDKs (environment, web identity,
+// [DefaultWithoutSTS] is the default chain of the AWS SDKs (environment, web identity,
 // shared files, container, instance metadata), cached; it never falls back
 // to anonymous access. The STS-based sources (role profiles, web identity)
-// live in the stscreds sub-package, whose stscreds.Default wires them in.
+// live in the stscreds sub-package, whose stscreds.DefaultWithSTS wires them in.
 // [Chain] combines providers, and [Cache] keeps their credentials until
 // shortly before they expire.
 //

@@ -9,14 +9,15 @@ import (
 )
 
 // Environment variables of web identity federation (EKS IRSA and others),
-// read by [Default].
+// read by [DefaultWithoutSTS].
 const (
 	EnvWebIdentityTokenFile = "AWS_WEB_IDENTITY_TOKEN_FILE"
 	EnvRoleARN              = "AWS_ROLE_ARN"
 	EnvRoleSessionName      = "AWS_ROLE_SESSION_NAME"
 )
 
-// DefaultOptions configures [Default]. The zero value reads the real
+// DefaultOptions configures [DefaultWithoutSTS] (and
+// stscreds.DefaultWithSTS). The zero value reads the real
 // environment and files; tests inject Getenv, HomeDir or ReadFile,
 // HTTPClient and Now.
 type DefaultOptions struct {
@@ -40,16 +41,19 @@ type DefaultOptions struct {
 	// Stderr receives the standard error of credential_process.
 	Stderr io.Writer
 	// Roles builds the STS providers for web identity and role profiles.
-	// stscreds.Default sets it; without it, those sources are errors
-	// matching ErrNoRoleSupport.
+	// stscreds.DefaultWithSTS sets it; without it, those sources are
+	// errors matching ErrNoRoleSupport.
 	Roles RoleFunc
 	// ExpiryWindow is the Cache's refresh window; zero means
 	// DefaultExpiryWindow.
 	ExpiryWindow time.Duration
 }
 
-// Default returns the default credential chain, cached: the sources of the
-// AWS SDKs, in their order.
+// DefaultWithoutSTS returns the default credential chain, cached, without
+// the sources that call STS (role profiles and web identity) unless
+// opts.Roles supplies them: the sources of the AWS SDKs, in their order.
+// For the full chain, use stscreds.DefaultWithSTS, or awsconfig.Load,
+// which also resolves the region and endpoint URLs.
 //
 //  1. The environment ([Env]), unless DefaultOptions.Profile is set.
 //  2. Web identity from the environment: AWS_WEB_IDENTITY_TOKEN_FILE with
@@ -67,15 +71,16 @@ type DefaultOptions struct {
 // profile named by AWS_DEFAULT_PROFILE or AWS_PROFILE that is in neither
 // file, is an error even when the environment holds keys.
 //
-// Default never falls back to anonymous access: when no source has
+// DefaultWithoutSTS never falls back to anonymous access: when no source has
 // credentials, Retrieve returns a [*ChainError] that lists what each source
 // said (and matches [ErrNoCredentials]); a source that is configured but
 // broken stops the chain with its error.
 //
 // The STS-based sources need the stscreds package, which imports this one
-// (through sigv4); stscreds.Default(opts) fills in opts.Roles and calls
-// Default. Without Roles, web identity and role profiles are errors.
-func Default(opts DefaultOptions) *Cache {
+// (through sigv4); stscreds.DefaultWithSTS(opts) fills in opts.Roles and
+// calls DefaultWithoutSTS. Without Roles, web identity and role profiles
+// are errors matching [ErrNoRoleSupport].
+func DefaultWithoutSTS(opts DefaultOptions) *Cache {
 	files := SharedFiles{
 		Profile: opts.Profile, Getenv: opts.Getenv, HomeDir: opts.HomeDir, ReadFile: opts.ReadFile,
 		Roles: opts.Roles, HTTPClient: opts.HTTPClient, Stderr: opts.Stderr, Now: opts.Now,
@@ -93,6 +98,14 @@ func Default(opts DefaultOptions) *Cache {
 	return NewCache(Chain(providers...), CacheOptions{ExpiryWindow: opts.ExpiryWindow, Now: opts.Now})
 }
 
+// Default is [DefaultWithoutSTS].
+//
+// Deprecated: the name does not say that this chain has no STS sources
+// (role profiles and web identity are errors unless opts.Roles is set),
+// unlike stscreds.Default. Use DefaultWithoutSTS, or
+// stscreds.DefaultWithSTS for the full chain.
+func Default(opts DefaultOptions) *Cache { return DefaultWithoutSTS(opts) }
+
 // webIdentityEnv is the web identity source of the environment.
 type webIdentityEnv struct{ files SharedFiles }
 
@@ -108,7 +121,7 @@ func (w webIdentityEnv) Retrieve(ctx context.Context) (Credentials, error) {
 		return Credentials{}, kindf(ErrInvalidValue, "web identity: %s is set but %s is not", EnvWebIdentityTokenFile, EnvRoleARN)
 	}
 	if w.files.Roles == nil {
-		return Credentials{}, kindf(ErrNoRoleSupport, "web identity: %s is set; use stscreds.Default or set DefaultOptions.Roles", EnvWebIdentityTokenFile)
+		return Credentials{}, kindf(ErrNoRoleSupport, "web identity: %s is set; use stscreds.DefaultWithSTS or set DefaultOptions.Roles", EnvWebIdentityTokenFile)
 	}
 	// The profile still supplies the region and STS endpoint settings.
 	p, err := w.files.LoadProfile()
@@ -127,7 +140,7 @@ func (w webIdentityEnv) Retrieve(ctx context.Context) (Credentials, error) {
 	return prov.Retrieve(ctx)
 }
 
-// checkedEnv is the environment source of [Default]: it reads the shared
+// checkedEnv is the environment source of [DefaultWithoutSTS]: it reads the shared
 // files first, as botocore does, so that a syntax error or an explicitly
 // named profile that does not exist stops the chain even when the
 // environment holds keys.

@@ -11,11 +11,12 @@ import (
 	"github.com/sigv4kit/sigv4kit/credentials"
 )
 
-// A program that must not fall back to anonymous access: Default lists
-// what every source said.
-func ExampleDefault() {
-	// For role profiles and web identity, use stscreds.Default instead.
-	provider := credentials.Default(credentials.DefaultOptions{})
+// A program that must not fall back to anonymous access:
+// DefaultWithoutSTS lists what every source said.
+func ExampleDefaultWithoutSTS() {
+	// For role profiles and web identity, use stscreds.DefaultWithSTS
+	// (or awsconfig.Load) instead.
+	provider := credentials.DefaultWithoutSTS(credentials.DefaultOptions{})
 	creds, err := provider.Retrieve(context.Background())
 	if errors.Is(err, credentials.ErrNoCredentials) {
 		log.Fatalf("no AWS credentials configured: %v", err)

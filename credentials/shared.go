@@ -90,7 +90,7 @@ func (s SharedFiles) roleProvider(sf *sharedFiles, p Profile, o origin, visited 
 		return nil, o.invalid("role_arn", "needs source_profile, credential_source or web_identity_token_file")
 	}
 	if s.Roles == nil {
-		return nil, kindf(ErrNoRoleSupport, "profile %q assumes a role; set SharedFiles.Roles (stscreds.Default does)", p.Name)
+		return nil, kindf(ErrNoRoleSupport, "profile %q assumes a role; set SharedFiles.Roles (stscreds.DefaultWithSTS does)", p.Name)
 	}
 	return s.Roles(p, source)
 }

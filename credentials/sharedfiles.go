@@ -85,7 +85,7 @@ var ErrProfileNotFound = errors.New("credentials: profile not found")
 //  6. aws_access_key_id and aws_secret_access_key from the config file.
 //
 // The STS calls live in the stscreds package, which imports this one; set
-// Roles to stscreds.Roles(...) (stscreds.Default does) to enable steps 1
+// Roles to stscreds.Roles(...) (stscreds.DefaultWithSTS does) to enable steps 1
 // and 2. Without it, a role profile is an error. A profile that signs in
 // with "aws login" (login_session) is an error naming the setting: that
 // flow is not supported.

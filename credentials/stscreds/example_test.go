@@ -14,8 +14,8 @@ import (
 
 // The full default chain of the AWS SDKs, including role profiles and
 // web identity (EKS IRSA), feeding a signer.
-func ExampleDefault() {
-	provider := stscreds.Default(credentials.DefaultOptions{}, stscreds.Options{})
+func ExampleDefaultWithSTS() {
+	provider := stscreds.DefaultWithSTS(credentials.DefaultOptions{}, stscreds.Options{})
 	signer, err := sigv4.New(sigv4.Config{Service: "s3", Region: "us-east-1", Credentials: provider})
 	if err != nil {
 		log.Fatal(err)

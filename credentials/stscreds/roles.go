@@ -10,7 +10,7 @@ import (
 	"github.com/sigv4kit/sigv4kit/credentials"
 )
 
-// Options configures [Roles] and [Default].
+// Options configures [Roles] and [DefaultWithSTS].
 type Options struct {
 	// Getenv reads a variable; nil means os.Getenv.
 	Getenv func(string) string
@@ -78,11 +78,13 @@ func Roles(opts Options) credentials.RoleFunc {
 	}
 }
 
-// Default returns credentials.Default(copts) with the STS providers of
-// [Roles] wired in (unless copts.Roles is already set): the full default
-// chain of the AWS SDKs. Getenv, ReadFile, HTTPClient and Now of copts are
-// used for the STS calls too.
-func Default(copts credentials.DefaultOptions, opts Options) *credentials.Cache {
+// DefaultWithSTS returns credentials.DefaultWithoutSTS(copts) with the STS
+// providers of [Roles] wired in (unless copts.Roles is already set): the
+// full default chain of the AWS SDKs, role profiles and web identity
+// included. Getenv, ReadFile, HTTPClient and Now of copts are used for the
+// STS calls too. awsconfig.Load returns this chain with the region and
+// endpoint URLs.
+func DefaultWithSTS(copts credentials.DefaultOptions, opts Options) *credentials.Cache {
 	if copts.Roles == nil {
 		if opts.Getenv == nil {
 			opts.Getenv = copts.Getenv
@@ -98,7 +100,16 @@ func Default(copts credentials.DefaultOptions, opts Options) *credentials.Cache 
 		}
 		copts.Roles = Roles(opts)
 	}
-	return credentials.Default(copts)
+	return credentials.DefaultWithoutSTS(copts)
+}
+
+// Default is [DefaultWithSTS].
+//
+// Deprecated: the name does not say how it differs from
+// credentials.Default (this chain has the STS sources). Use
+// DefaultWithSTS.
+func Default(copts credentials.DefaultOptions, opts Options) *credentials.Cache {
+	return DefaultWithSTS(copts, opts)
 }
 
 func first(s ...string) string {

@@ -1,11 +1,12 @@
 // Package stscreds provides the credential providers that call AWS STS:
 // [AssumeRole] and [WebIdentity] (AssumeRoleWithWebIdentity, as on EKS with
-// IAM roles for service accounts), and [Default], the default credential
-// chain of the credentials package with those providers wired in.
+// IAM roles for service accounts), and [DefaultWithSTS], the default
+// credential chain of the credentials package with those providers wired
+// in.
 //
 // It is a separate package because STS requests are signed with the sigv4
 // package, which imports credentials: credentials cannot import sigv4.
-// credentials.Default takes the STS providers through the
+// credentials.DefaultWithoutSTS takes the STS providers through the
 // credentials.RoleFunc hook that [Roles] builds.
 //
 // Requests follow the STS Query API ([STS API reference]): a form-encoded
