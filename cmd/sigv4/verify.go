@@ -245,6 +245,10 @@ func parsePresigned(rawQuery string) (*presigned, error) {
 		}
 		return vv[0], nil
 	}
+	if _, sigV4 := q["X-Amz-Algorithm"]; !sigV4 && q.Has("AWSAccessKeyId") && q.Has("Signature") {
+		return nil, failf("the URL is signed with Signature Version 2 (AWSAccessKeyId, Signature, Expires), which verify does not check").
+			withHint("aws s3 presign of the AWS CLI v1 makes these by default; for SigV4 URLs set s3.signature_version = s3v4 in the profile (aws configure set default.s3.signature_version s3v4), or use sigv4 presign")
+	}
 	var p presigned
 	vals := map[string]string{}
 	for _, n := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"} {

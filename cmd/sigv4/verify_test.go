@@ -160,3 +160,34 @@ func TestVerifyAcceptsPresign(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyAWSCLIPresign checks URLs that the AWS CLI v1 (botocore
+// 1.43.11) presigned: with s3.signature_version = s3v4 and the region
+// eu-west-1 it signs for eu-west-1 on the global host
+// my-bucket.s3.amazonaws.com, which verify accepts; by default it makes
+// Signature Version 2 URLs, which verify names with a hint.
+func TestVerifyAWSCLIPresign(t *testing.T) {
+	v4, err := os.ReadFile("testdata/awscli-v1-presign-sigv4.url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := os.ReadFile("testdata/awscli-v1-presign-sigv2.url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := credEnv(t)
+	env[envTestNow] = "2026-12-01T12:40:00Z"
+	runIn(t, env, "", "verify", strings.TrimSpace(string(v4))).check(t, exitOK, []string{
+		"valid: GET https://my-bucket.s3.amazonaws.com/reports/Q3%20a%2Bb.pdf\n",
+		"signed by AKIAIOSFODNN7EXAMPLE for s3 in eu-west-1 at 2026-12-01T12:32:28Z",
+		"host my-bucket.s3.amazonaws.com is S3's global endpoint: it serves the URL if the bucket is in eu-west-1"}, nil)
+	runIn(t, env, "", "verify", strings.TrimSpace(string(v2))).check(t, exitError, nil, []string{
+		"sigv4: error: the URL is signed with Signature Version 2", "sigv4: hint: aws s3 presign of the AWS CLI v1 makes these by default"})
+	// The same URL from sigv4 presign at the same second: the same
+	// signature, on the global host with --endpoint-url (the regional host
+	// by default).
+	env[envTestNow] = "2026-12-01T12:32:28Z"
+	runIn(t, env, "", "presign", "s3://my-bucket/reports/Q3 a+b.pdf", "--region", "eu-west-1", "--endpoint-url", "https://s3.amazonaws.com").
+		check(t, exitOK, []string{"https://my-bucket.s3.amazonaws.com/reports/Q3%20a%2Bb.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261201%2Feu-west-1%2Fs3%2Faws4_request",
+			"&X-Amz-Signature=1da0e0a0c796ef17e7cc6d236092212f1c199fb376c69a8dc1d2671aa8bad8c7"}, nil)
+}
