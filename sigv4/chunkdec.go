@@ -204,7 +204,7 @@ type chunkDecoder struct {
 // spec is the checksum to check, with its digest when it comes in a
 // header; vd.Checksum describes it.
 func newChunkDecoder(rc io.ReadCloser, mode StreamMode, length int64, spec *checksumSpec, digest *[sha256.Size]byte, vd *Verified) *chunkDecoder {
-	d := &chunkDecoder{rc: rc, mode: mode, length: length, last: -1, ck: spec, vd: vd, accessKey: vd.AccessKeyID}
+	d := &chunkDecoder{rc: rc, mode: mode, length: length, last: -1, ck: spec, vd: vd, accessKey: vd.AccessKeyID, lb: make([]byte, lineBufSize)}
 	if d.rc == nil {
 		d.rc = http.NoBody
 	}
@@ -230,9 +230,6 @@ func (d *chunkDecoder) Read(p []byte) (int, error) {
 	}
 	if len(p) == 0 {
 		return 0, nil
-	}
-	if d.lb == nil {
-		d.lb = make([]byte, lineBufSize)
 	}
 	var n int
 	var err error
@@ -278,9 +275,6 @@ func (d *chunkDecoder) WriteTo(w io.Writer) (int64, error) {
 		}
 		if d.done {
 			return total, nil
-		}
-		if d.lb == nil {
-			d.lb = make([]byte, lineBufSize)
 		}
 		if d.mode.signed() {
 			data, err := d.signedChunk(nil)

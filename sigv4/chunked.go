@@ -168,6 +168,10 @@ func (c *chunkSigner) init(key *signingKey, amzDate, scope string, seed []byte) 
 	if c.data == nil {
 		c.data = sha256.New()
 	}
+	c.h.init()
+	if c.mid.state == nil {
+		c.mid.state = make([]byte, 0, 128) // a marshaled SHA-256 state: 108 bytes
+	}
 	if n := len("AWS4-HMAC-SHA256-PAYLOAD\n") + len(amzDate) + len(scope) + 2 + 3*(2*sha256.Size+1); cap(c.sts) < n {
 		c.sts = make([]byte, 0, n)
 	}
