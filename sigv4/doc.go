@@ -14,6 +14,11 @@
 // refusals as [AuthError] values carrying S3's error codes; [Verifier.Middleware]
 // puts it in front of an http.Handler.
 //
+// Uploads can also be signed as they stream, in aws-chunked encoding:
+// [Signer.SignStreaming] signs each chunk (or sends a checksum trailer,
+// see [StreamMode]) without reading the body first, and the Verifier
+// decodes such bodies, releasing each chunk only once verified.
+//
 // # The protocol, step by step
 //
 // SigV4 signs a canonical form of the request with a key derived from the
