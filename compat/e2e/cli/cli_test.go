@@ -232,14 +232,25 @@ func TestCurl(t *testing.T) {
 			t.Errorf("listing lacks %s:\n%s", k, r.stdout)
 		}
 	}
+	// -T streams the file aws-chunked, every chunk signed.
+	big := filepath.Join(t.TempDir(), "big.bin")
+	bigData := bytes.Repeat([]byte("0123456789abcdef"), 20<<10) // 320 KiB: five chunks
+	if err := os.WriteFile(big, bigData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.ok(t, "", nil, "curl", "-sSf", "--service", "s3", "-T", big, s.endpoint+"/"+s.bucket+"/"+prefix)
+	if code, b := do(t, "GET", s.presign(t, "s3://"+s.bucket+"/"+prefix+"big.bin").URL, nil, nil); code != http.StatusOK || !bytes.Equal(b, bigData) {
+		t.Errorf("GET of the -T upload: %d, %d bytes", code, len(b))
+	}
 	r = s.ok(t, "", nil, "curl", "-i", "--service", "s3", s.endpoint+"/"+s.bucket+"/"+prefix+"data.json")
 	if !strings.HasPrefix(r.stdout, "HTTP/1.1 200 OK\r\n") || !strings.HasSuffix(r.stdout, `{"hello":"curl"}`) {
 		t.Errorf("GET -i:\n%s", r.stdout)
 	}
 
-	// With a wrong secret, -v explains: the requests match, the key does not.
+	// With a wrong secret, -v explains: the requests match, the key does
+	// not. -f prints no body, as in curl, and fails.
 	r = s.sigv4(t, "", []string{"AWS_SECRET_ACCESS_KEY=wrong"}, "curl", "-v", "-f", "--service", "s3", s.endpoint+"/"+s.bucket+"?list-type=2")
-	if r.code != 1 || !strings.Contains(r.stdout, "SignatureDoesNotMatch") ||
+	if r.code != 1 || r.stdout != "" ||
 		!strings.Contains(r.stderr, "sigv4: hint: the server's canonical request and string to sign are sigv4's: the secret access key is not the server's for "+s.accessKey) ||
 		!strings.Contains(r.stderr, "sigv4: error: the server answered 403 Forbidden") {
 		t.Errorf("curl with a wrong secret: %+v", r)
@@ -319,7 +330,7 @@ func TestExplain(t *testing.T) {
 	if code != http.StatusForbidden || !bytes.Contains(body, []byte("<CanonicalRequest>")) {
 		t.Fatalf("tampered request: %d %s", code, body)
 	}
-	r := s.ok(t, string(body), nil, "explain", "--request", reqFile, s.endpoint)
+	r := s.ok(t, string(body), nil, "explain", "--request-file", reqFile, s.endpoint)
 	for _, want := range []string{"server: SignatureDoesNotMatch", "  - x-amz-meta-color:blue\n  + x-amz-meta-color:red\n", "first difference: line ", "the canonical header x-amz-meta-color"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("explain output lacks %q:\n%s", want, r.stdout)
