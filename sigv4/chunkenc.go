@@ -407,7 +407,8 @@ func (e *chunkEncoder) chunk(dst []byte) (int, error) {
 		b = append(b, ";chunk-signature="...)
 		b = append(b, e.cs.prev()...)
 	}
-	b = append(b, '\r', '\n')
+	// The size line fills dst[:h] in place: b shares dst's array.
+	_ = append(b, '\r', '\n')
 	dst[h+int(k)], dst[h+int(k)+1] = '\r', '\n'
 	return h + int(k) + 2, nil
 }

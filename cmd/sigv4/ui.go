@@ -55,14 +55,6 @@ type silentError struct{ code int }
 
 func (e silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// errorf prints an error line, session tokens redacted (as are those of
-// every line here). curl's -s silences it, unless -S.
-func (a *app) errorf(format string, args ...any) {
-	if a.silent && !a.showError {
-		return
-	}
-	a.printf(a.stderr, "sigv4: error: "+format+"\n", args...)
-}
 
 // warnf prints a warning line (not with -s).
 func (a *app) warnf(format string, args ...any) {
