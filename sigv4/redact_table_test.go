@@ -88,6 +88,7 @@ func redactionCases(t *testing.T) []redacttest.Case {
 		{Name: "VerifierConfig", Value: vcfg},
 		{Name: "StaticSecrets", Value: secrets},
 		{Name: "SecretLookupFunc", Value: lookup},
+		{Name: "Transport", Value: &sigv4.Transport{Signer: cachedSigner, Base: http.DefaultTransport}},
 		{Name: "*Verified", Value: verified, Inline: true, Why: "its Credentials field is exported API"},
 		{Name: "Verified", Value: *verified, Inline: true, Why: "its Credentials field is exported API"},
 	}
