@@ -17,6 +17,26 @@
 //	AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
 //	  aws --endpoint-url http://127.0.0.1:9000 s3 ls s3://photos
 //
+// # HTTPS
+//
+// With -tls, objectserver serves HTTPS with a certificate it makes at start:
+// self-signed, ECDSA P-256, for 127.0.0.1, localhost and ::1, valid for 30
+// days. Its PEM is written to -tls-cert-out (default: a new file in the
+// temporary directory), whose path is printed; point HTTPS clients at it:
+//
+//	go run ./examples/objectserver -tls -tls-cert-out /tmp/objsrv.pem -bucket photos
+//	aws --endpoint-url https://127.0.0.1:9000 --ca-bundle /tmp/objsrv.pem s3 cp f s3://photos/f
+//	AWS_CA_BUNDLE=/tmp/objsrv.pem ...         # botocore, the AWS CLI
+//	NODE_EXTRA_CA_CERTS=/tmp/objsrv.pem node ...  # @aws-sdk/client-s3
+//
+// Over HTTPS, the AWS CLI and SDKs send uploads aws-chunked
+// (STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer) by default;
+// objectserver accepts every aws-chunked mode, and logs the mode and the
+// checksum of each upload.
+//
+// -listen 127.0.0.1:0 picks a free port; the address printed is the one
+// listened on.
+//
 // # Timeouts
 //
 // The server drops a connection whose request headers take longer than
@@ -41,12 +61,19 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/credentials"
@@ -60,43 +87,153 @@ type config struct {
 	addr, dir, region, bucket string
 	accessKey, secretKey      string
 	quiet                     bool
+	// tls serves HTTPS with a certificate made at start, whose PEM is
+	// written to certOut (a new temporary file when empty).
+	tls     bool
+	certOut string
 	// The http.Server timeouts; zero means none (see the package doc).
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout time.Duration
+	// logTo receives the request log and net/http's errors, unless quiet.
+	logTo io.Writer
 }
 
 func main() {
-	var c config
-	flag.StringVar(&c.addr, "listen", "127.0.0.1:9000", "address to listen on")
-	flag.StringVar(&c.dir, "dir", "", "directory to store buckets in (default: memory)")
-	flag.StringVar(&c.region, "region", "us-east-1", "signing region the server accepts")
-	flag.StringVar(&c.bucket, "bucket", "", "bucket to create at start")
-	flag.StringVar(&c.accessKey, "access-key", os.Getenv("OBJECTSERVER_ACCESS_KEY_ID"), "access key ID")
-	flag.StringVar(&c.secretKey, "secret-key", os.Getenv("OBJECTSERVER_SECRET_ACCESS_KEY"), "secret access key")
-	flag.BoolVar(&c.quiet, "quiet", false, "do not log requests")
-	flag.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
-	flag.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "time allowed to read a whole request, body included")
-	flag.DurationVar(&c.writeTimeout, "write-timeout", 10*time.Minute, "time allowed from the end of a request's headers to the end of its response")
-	flag.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time an idle keep-alive connection is kept open")
-	flag.Parse()
-
-	if c.accessKey == "" || c.secretKey == "" {
-		c.accessKey, c.secretKey = "OBJSRV"+randomString(14), randomString(40)
-		fmt.Printf("objectserver: no keys given, made up a pair:\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", c.accessKey, c.secretKey)
-	}
-	hs, err := newServer(c)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "objectserver: error:", err)
-		os.Exit(1)
-	}
-	fmt.Printf("objectserver: listening on http://%s (region %s, path-style)\n", c.addr, c.region)
-	if err := hs.ListenAndServe(); err != nil {
-		fmt.Fprintln(os.Stderr, "objectserver: error:", err)
-		os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "objectserver: error:", err)
+		}
+		os.Exit(2)
 	}
 }
 
-// newServer builds the server that main runs: the backend, the SigV4 and
-// POST policy verifiers, the handler and the http.Server around it.
+// parseFlags reads objectserver's flags; getenv supplies the keys'
+// defaults.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("objectserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "listen", "127.0.0.1:9000", "address to listen on (port 0: a free port)")
+	fs.StringVar(&c.dir, "dir", "", "directory to store buckets in (default: memory)")
+	fs.StringVar(&c.region, "region", "us-east-1", "signing region the server accepts")
+	fs.StringVar(&c.bucket, "bucket", "", "bucket to create at start")
+	fs.StringVar(&c.accessKey, "access-key", getenv("OBJECTSERVER_ACCESS_KEY_ID"), "access key ID")
+	fs.StringVar(&c.secretKey, "secret-key", getenv("OBJECTSERVER_SECRET_ACCESS_KEY"), "secret access key")
+	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests")
+	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a self-signed certificate made at start (ECDSA P-256; 127.0.0.1, localhost, ::1)")
+	fs.StringVar(&c.certOut, "tls-cert-out", "", "file to write the -tls certificate's PEM to, for clients' CA bundle (default: a new temporary file)")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "time allowed to read a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 10*time.Minute, "time allowed from the end of a request's headers to the end of its response")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time an idle keep-alive connection is kept open")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.certOut != "" && !c.tls {
+		return config{}, errors.New("-tls-cert-out needs -tls")
+	}
+	return c, nil
+}
+
+// run is main: it parses args, listens, prints the address (and the keys
+// and certificate it made up) to stdout, logs requests to stderr, and
+// serves until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if c.accessKey == "" || c.secretKey == "" {
+		c.accessKey, c.secretKey = "OBJSRV"+randomString(14), randomString(40)
+		fmt.Fprintf(stdout, "objectserver: no keys given, made up a pair:\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", c.accessKey, c.secretKey)
+	}
+	c.logTo = stderr
+	hs, err := newServer(c)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if c.tls {
+		scheme = "https"
+		cert, pemBytes, err := selfSignedCertificate(time.Now(), rand.Reader)
+		if err != nil {
+			return err
+		}
+		path, err := writeCertificate(c.certOut, pemBytes)
+		if err != nil {
+			return err
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		fmt.Fprintf(stdout, "objectserver: TLS certificate (self-signed, ECDSA P-256, for %s) in %s\n", strings.Join(certificateHosts, ", "), path)
+		fmt.Fprintf(stdout, "  trust it with: aws --ca-bundle %[1]s, AWS_CA_BUNDLE=%[1]s, NODE_EXTRA_CA_CERTS=%[1]s, curl --cacert %[1]s\n", path)
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "objectserver: listening on %s://%s (region %s, path-style)\n", scheme, ln.Addr(), c.region)
+
+	errc := make(chan error, 1)
+	go func() {
+		if c.tls {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		hs.Close()
+		<-errc
+		return nil
+	}
+}
+
+// logLine describes a request's outcome; for an upload, how its body came
+// (the aws-chunked mode, the decoded length, the checksum and where it was
+// sent), from the sigv4.Verified that r's context holds once verified.
+func logLine(r *http.Request, status int, code string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s -> %d", r.Method, r.URL.Path, status)
+	if code != "" {
+		b.WriteString(" " + code)
+	}
+	vd, ok := sigv4.VerifiedFromContext(r.Context())
+	if !ok {
+		return b.String()
+	}
+	if vd.Stream != 0 {
+		fmt.Fprintf(&b, " stream=%s decoded-length=%d", vd.Stream, vd.DecodedContentLength)
+	} else if r.Method == http.MethodPut || r.Method == http.MethodPost {
+		fmt.Fprintf(&b, " payload=%s", payloadName(vd.PayloadHash))
+	}
+	if ck := vd.Checksum; ck != nil {
+		where := "header"
+		if ck.Trailer {
+			where = "trailer"
+		}
+		fmt.Fprintf(&b, " checksum=%s:%s (%s, verified=%t)", ck.Algorithm, ck.Value, where, ck.Verified)
+	}
+	return b.String()
+}
+
+// payloadName is the payload line, "SHA256" for a hex SHA-256.
+func payloadName(p string) string {
+	if len(p) == 64 && !strings.ContainsAny(p, "-_") {
+		return "SHA256"
+	}
+	return p
+}
+
+// newServer builds the server that run runs: the backend, the SigV4 and
+// POST policy verifiers, and the http.Server around the handler, an
+// *objectstore.Server.
 func newServer(c config) (*http.Server, error) {
 	var backend objectstore.Backend = objectstore.NewMemory()
 	if c.dir != "" {
@@ -123,9 +260,11 @@ func newServer(c config) (*http.Server, error) {
 	// Browser uploads (POST policies) are checked with the same keys.
 	pv := &policy.Verifier{Lookup: secrets.LookupSecret, Region: c.region}
 	srv := &objectstore.Server{Backend: backend, Verifier: v, PostPolicy: pv}
-	if !c.quiet {
+	var logger *log.Logger
+	if !c.quiet && c.logTo != nil {
+		logger = log.New(c.logTo, "", log.LstdFlags)
 		srv.Log = func(r *http.Request, status int, code string) {
-			log.Printf("%s %s -> %d %s", r.Method, r.URL.Path, status, code)
+			logger.Print(logLine(r, status, code))
 		}
 	}
 	return &http.Server{
@@ -135,6 +274,7 @@ func newServer(c config) (*http.Server, error) {
 		ReadTimeout:       c.readTimeout,
 		WriteTimeout:      c.writeTimeout,
 		IdleTimeout:       c.idleTimeout,
+		ErrorLog:          logger,
 	}, nil
 }
 

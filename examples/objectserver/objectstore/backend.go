@@ -1,8 +1,10 @@
 // Package objectstore is a small S3-compatible object server: path-style
 // PUT, GET, HEAD and DELETE of objects, CreateBucket, ListBuckets and
 // ListObjectsV2, over a memory or directory backend, behind
-// sigv4.Verifier's middleware. It is for tests and local development, not
-// for production data.
+// sigv4.Verifier's middleware. PUT accepts plain and aws-chunked bodies
+// (every streaming mode the Verifier decodes) and keeps each object's S3
+// additional checksum. It is for tests and local development, not for
+// production data.
 package objectstore
 
 import (
@@ -20,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
 // Errors a Backend returns.
@@ -35,6 +39,23 @@ type Object struct {
 	ETag         string    `json:"etag"` // quoted hex MD5, as S3's
 	ContentType  string    `json:"contentType,omitempty"`
 	LastModified time.Time `json:"lastModified"`
+	// ChecksumAlgorithm and Checksum are the object's S3 additional
+	// checksum (the whole object's, FULL_OBJECT): the one the upload sent
+	// and the Verifier checked, or CRC64NVME, which S3 computes when an
+	// upload sends none. Checksum is the base64 of the big-endian digest.
+	ChecksumAlgorithm sigv4.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
+	Checksum          string                  `json:"checksum,omitempty"`
+}
+
+// PutOptions is what Backend.Put stores with an object's body.
+type PutOptions struct {
+	// ContentType is the object's Content-Type.
+	ContentType string
+	// Check, when set, is called once the body has been read to its end
+	// without error, before anything is stored, with the object's
+	// description (ETag and Size filled in). It may fill in more of it
+	// (the checksum); an error stores nothing and is Put's error.
+	Check func(o *Object) error
 }
 
 // Content is an object's body, seekable for range requests.
@@ -44,13 +65,14 @@ type Content interface {
 }
 
 // Backend stores buckets and objects. Put must read body to the end and
-// store the object only when that succeeds: a failed read (for example a
-// payload hash mismatch) must leave no object behind, and an existing
-// object unchanged.
+// store the object only when that succeeds and opts.Check, if set, accepts
+// it: a failed read (for example a payload hash mismatch, or a chunk
+// signature that does not match) must leave no object behind, and an
+// existing object unchanged.
 type Backend interface {
 	CreateBucket(bucket string) error
 	Buckets() ([]string, error)
-	Put(bucket, key, contentType string, body io.Reader) (Object, error)
+	Put(bucket, key string, body io.Reader, opts PutOptions) (Object, error)
 	Get(bucket, key string) (Content, Object, error)
 	Delete(bucket, key string) error
 	// List returns the bucket's objects with the prefix, sorted by key.
@@ -100,8 +122,9 @@ func (m *Memory) Buckets() ([]string, error) {
 	return out, nil
 }
 
-// Put reads body to the end and stores it only when the read succeeds.
-func (m *Memory) Put(bucket, key, contentType string, body io.Reader) (Object, error) {
+// Put reads body to the end and stores it only when the read succeeds and
+// opts.Check accepts it.
+func (m *Memory) Put(bucket, key string, body io.Reader, opts PutOptions) (Object, error) {
 	m.mu.RLock()
 	_, ok := m.buckets[bucket]
 	m.mu.RUnlock()
@@ -114,7 +137,12 @@ func (m *Memory) Put(bucket, key, contentType string, body io.Reader) (Object, e
 		return Object{}, err
 	}
 	o := Object{Key: key, Size: int64(len(data)), ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`,
-		ContentType: contentType, LastModified: time.Now().UTC().Truncate(time.Second)}
+		ContentType: opts.ContentType, LastModified: time.Now().UTC().Truncate(time.Second)}
+	if opts.Check != nil {
+		if err := opts.Check(&o); err != nil {
+			return Object{}, err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	objs, ok := m.buckets[bucket]
@@ -250,8 +278,9 @@ func (d *Dir) Buckets() ([]string, error) {
 }
 
 // Put writes body to a temporary file and renames it into place only when
-// it was read to the end without error.
-func (d *Dir) Put(bucket, key, contentType string, body io.Reader) (Object, error) {
+// it was read to the end without error and opts.Check accepts it. The
+// body streams to the file: memory does not grow with its size.
+func (d *Dir) Put(bucket, key string, body io.Reader, opts PutOptions) (Object, error) {
 	dir, err := d.bucketDir(bucket)
 	if err != nil {
 		return Object{}, err
@@ -270,7 +299,12 @@ func (d *Dir) Put(bucket, key, contentType string, body io.Reader) (Object, erro
 		return Object{}, err
 	}
 	o := Object{Key: key, Size: n, ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`,
-		ContentType: contentType, LastModified: time.Now().UTC().Truncate(time.Second)}
+		ContentType: opts.ContentType, LastModified: time.Now().UTC().Truncate(time.Second)}
+	if opts.Check != nil {
+		if err := opts.Check(&o); err != nil {
+			return Object{}, err
+		}
+	}
 	meta, err := json.Marshal(o)
 	if err != nil {
 		return Object{}, err

@@ -1,9 +1,13 @@
 package objectstore
 
 import (
+	"context"
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,7 +28,11 @@ type Server struct {
 	// multipart forms signed with an S3 POST policy, which carry no
 	// Authorization header and are checked by it instead of Verifier.
 	PostPolicy *policy.Verifier
-	// Log, when set, is called once per request with its outcome.
+	// Log, when set, is called once per request with its outcome: the
+	// status and S3 error code sent. r is the request as the S3 operation
+	// saw it: once the signature was verified, its context holds the
+	// [sigv4.Verified] (see [sigv4.VerifiedFromContext]), whose Stream and
+	// Checksum say how the body came (read to its end by then).
 	Log func(r *http.Request, status int, code string)
 }
 
@@ -49,20 +57,34 @@ func (s *Server) Handler() http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		s.Log(r, rec.status, rec.Header().Get("X-Objectstore-Code"))
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, req: r}
+		h.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), recorderKey{}, rec)))
+		s.Log(rec.req, rec.status, rec.Header().Get("X-Objectstore-Code"))
 	})
 }
 
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	// req is the request as the S3 operation saw it (after verification,
+	// with the sigv4.Verified in its context), or the incoming one when
+	// the request went no further than the verifier.
+	req *http.Request
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// recorderKey is the context key of the request's statusRecorder.
+type recorderKey struct{}
+
+// noteRequest tells the log which request the S3 operation saw.
+func noteRequest(r *http.Request) {
+	if rec, ok := r.Context().Value(recorderKey{}).(*statusRecorder); ok {
+		rec.req = r
+	}
 }
 
 // s3Error answers with an S3 error.
@@ -89,6 +111,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	noteRequest(r)
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, hasKey := strings.Cut(path, "/")
 	switch {
@@ -130,6 +153,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
+		case http.MethodPost:
+			// CreateMultipartUpload (?uploads), CompleteMultipartUpload
+			// (?uploadId=), SelectObjectContent, RestoreObject.
+			s3Error(w, r, http.StatusNotImplemented, sigv4.CodeNotImplemented, "A header you provided implies functionality that is not implemented: POST on an object (multipart uploads are not implemented).")
 		default:
 			s3Error(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		}
@@ -158,7 +185,8 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, bucket string) {
 		fail(w, r, err)
 		return
 	}
-	o, err := s.Backend.Put(bucket, u.Key, u.ContentType(), u.File)
+	body, check := bodyChecksum(r, u.File)
+	o, err := s.Backend.Put(bucket, u.Key, body, PutOptions{ContentType: u.ContentType(), Check: check})
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -168,7 +196,9 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, bucket string) {
 
 // put stores an object. The backend stores it only after the body was read
 // to the end, and the verifier's body fails that last read when the
-// payload hash differs: a corrupted upload leaves nothing behind.
+// payload hash, a chunk or trailer signature, the checksum or the decoded
+// length is wrong: a corrupted upload leaves nothing behind. The answer
+// carries the object's checksum, as S3's does.
 func (s *Server) put(w http.ResponseWriter, r *http.Request, bucket, key string) {
 	if len(key) > 1024 {
 		s3Error(w, r, http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
@@ -178,13 +208,69 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, bucket, key string)
 		s3Error(w, r, http.StatusNotImplemented, sigv4.CodeNotImplemented, "CopyObject is not implemented.")
 		return
 	}
-	o, err := s.Backend.Put(bucket, key, r.Header.Get("Content-Type"), r.Body)
+	q := r.URL.Query()
+	if q.Has("partNumber") || q.Has("uploadId") {
+		s3Error(w, r, http.StatusNotImplemented, sigv4.CodeNotImplemented, "A header you provided implies functionality that is not implemented: UploadPart (multipart uploads are not implemented).")
+		return
+	}
+	var wantMD5 []byte
+	if vv, ok := r.Header["Content-Md5"]; ok {
+		b, err := base64.StdEncoding.DecodeString(vv[0])
+		if len(vv) != 1 || err != nil || len(b) != md5.Size {
+			s3Error(w, r, http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified is not valid.")
+			return
+		}
+		wantMD5 = b
+	}
+	body, check := bodyChecksum(r, r.Body)
+	o, err := s.Backend.Put(bucket, key, body, PutOptions{
+		ContentType: r.Header.Get("Content-Type"),
+		Check: func(o *Object) error {
+			if wantMD5 != nil && o.ETag != `"`+hex.EncodeToString(wantMD5)+`"` {
+				return &sigv4.AuthError{Code: sigv4.CodeBadDigest, StatusCode: http.StatusBadRequest, Message: "The Content-MD5 you specified did not match what we received."}
+			}
+			return check(o)
+		},
+	})
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", o.ETag)
+	setChecksum(w.Header(), o)
 	w.WriteHeader(http.StatusOK)
+}
+
+// bodyChecksum returns the body to store and the Check that fills in the
+// object's checksum once it was read to its end: the x-amz-checksum-*
+// checksum the Verifier checked (from a header, or an aws-chunked
+// trailer), or else CRC64NVME computed here, as S3 does.
+func bodyChecksum(r *http.Request, body io.Reader) (io.Reader, func(*Object) error) {
+	if vd, ok := sigv4.VerifiedFromContext(r.Context()); ok && vd.Checksum != nil {
+		ck := vd.Checksum
+		return body, func(o *Object) error {
+			if !ck.Verified { // cannot happen once the body read to its end
+				return errors.New("objectstore: the body's checksum was not verified")
+			}
+			o.ChecksumAlgorithm, o.Checksum = ck.Algorithm, ck.Value
+			return nil
+		}
+	}
+	h := sigv4.ChecksumCRC64NVME.New()
+	return io.TeeReader(body, h), func(o *Object) error {
+		o.ChecksumAlgorithm = sigv4.ChecksumCRC64NVME
+		o.Checksum = base64.StdEncoding.EncodeToString(h.Sum(nil))
+		return nil
+	}
+}
+
+// setChecksum sets the object's checksum headers, as S3 answers a PUT, and
+// a GET or HEAD with x-amz-checksum-mode: ENABLED.
+func setChecksum(h http.Header, o Object) {
+	if name := o.ChecksumAlgorithm.HeaderName(); name != "" && o.Checksum != "" {
+		h.Set(name, o.Checksum)
+		h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+	}
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, bucket, key string) {
@@ -204,6 +290,11 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, bucket, key string)
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("ETag", o.ETag)
 	w.Header().Set("Accept-Ranges", "bytes")
+	// The whole object's checksum, on request; S3 sends none with a part
+	// of the object, which a client could not check.
+	if strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && r.Header.Get("Range") == "" {
+		setChecksum(w.Header(), o)
+	}
 	http.ServeContent(w, r, "", o.LastModified, c)
 }
 
