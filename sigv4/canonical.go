@@ -223,7 +223,7 @@ var errQueryEscape = errors.New("invalid percent-escape in query")
 //	CanonicalQuery("b=2&a=x+y&a=%2B") == "a=%2B&a=x%20y&b=2"
 func CanonicalQuery(rawQuery string) (string, error) {
 	var q queryBuf
-	if err := q.parse(rawQuery, nil); err != nil {
+	if err := q.parse([]byte(rawQuery), nil); err != nil {
 		return "", err
 	}
 	return string(q.appendCanonical(nil)), nil
@@ -231,7 +231,10 @@ func CanonicalQuery(rawQuery string) (string, error) {
 
 // queryPair is a key and a value, both canonically encoded, as offsets into
 // queryBuf.b.
-type queryPair struct{ ks, ke, vs, ve int }
+type queryPair struct {
+	ks, ke, vs, ve int
+	prefix         uint64 // the key's namePrefix, to compare most keys at once
+}
 
 // queryBuf parses and sorts a query into reusable storage.
 type queryBuf struct {
@@ -246,19 +249,14 @@ func (q *queryBuf) reset() {
 
 // parse adds the pairs of rawQuery, skipping those whose decoded key skip
 // reports true for (nil skips none).
-func (q *queryBuf) parse(rawQuery string, skip func(key []byte) bool) error {
-	return parseQuery(q, rawQuery, skip)
-}
-
-// parseQuery is queryBuf.parse for a string or a byte slice.
-func parseQuery[T text](q *queryBuf, rawQuery T, skip func(key []byte) bool) error {
+func (q *queryBuf) parse(rawQuery []byte, skip func(key []byte) bool) error {
 	for len(rawQuery) > 0 {
-		var piece T
-		piece, rawQuery = cut(rawQuery, '&')
+		var piece []byte
+		piece, rawQuery = cutBytes(rawQuery, '&')
 		if len(piece) == 0 {
 			continue
 		}
-		k, v := cut(piece, '=')
+		k, v := cutBytes(piece, '=')
 		ks := len(q.b)
 		var err error
 		if q.b, err = appendRecoded(q.b, k); err != nil {
@@ -266,15 +264,19 @@ func parseQuery[T text](q *queryBuf, rawQuery T, skip func(key []byte) bool) err
 			return fmt.Errorf("%w: %w in key %q", ErrInvalidRequest, err, k)
 		}
 		ke := len(q.b)
+		if skip != nil && skip(q.b[ks:ke]) {
+			// Left out, but its value must still be well-formed.
+			q.b = q.b[:ks]
+			if err = checkEscapesBytes(v); err != nil {
+				return fmt.Errorf("%w: %w in value of %q", ErrInvalidRequest, err, k)
+			}
+			continue
+		}
 		if q.b, err = appendRecoded(q.b, v); err != nil {
 			q.b = q.b[:ks]
 			return fmt.Errorf("%w: %w in value of %q", ErrInvalidRequest, err, k)
 		}
-		if skip != nil && skip(q.b[ks:ke]) {
-			q.b = q.b[:ks]
-			continue
-		}
-		q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b)})
+		q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b), namePrefix(q.b[ks:ke])})
 	}
 	return nil
 }
@@ -285,10 +287,16 @@ func (q *queryBuf) add(key string, value []byte) {
 	q.b = append(q.b, key...)
 	ke := len(q.b)
 	q.b = append(q.b, value...)
-	q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b)})
+	q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b), namePrefix(q.b[ks:ke])})
 }
 
 func (q *queryBuf) compare(a, b queryPair) int {
+	if a.prefix != b.prefix {
+		if a.prefix < b.prefix {
+			return -1
+		}
+		return 1
+	}
 	if c := bytes.Compare(q.b[a.ks:a.ke], q.b[b.ks:b.ke]); c != 0 {
 		return c
 	}
@@ -323,12 +331,19 @@ func (q *queryBuf) appendCanonical(dst []byte) []byte {
 	return dst
 }
 
-// cut slices s around the first sep, as strings.Cut and bytes.Cut do.
-func cut[T text](s T, sep byte) (before, after T) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:]
-		}
+// cut slices s around the first sep, as strings.Cut does; after is
+// s[len(s):] when there is none.
+func cut(s string, sep byte) (before, after string) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, s[len(s):]
+}
+
+// cutBytes is cut for a byte slice.
+func cutBytes(s []byte, sep byte) (before, after []byte) {
+	if i := bytes.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:]
 	}
 	return s, s[len(s):]
 }
@@ -336,19 +351,31 @@ func cut[T text](s T, sep byte) (before, after T) {
 // appendRecoded decodes a query component ('+' is a space) and appends its
 // SigV4 encoding.
 func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
+	for len(s) > 0 {
+		// Copy the longest run that stays as it is in one go.
+		i := 0
+		for i < len(s) && awsenc.Unreserved[s[i]] {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
-		switch {
-		case c == '+':
+		switch c {
+		case '+':
 			dst = append(dst, "%20"...)
+			s = s[i+1:]
 			continue
-		case c == '%':
+		case '%':
 			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
 				end := min(i+3, len(s))
 				return dst, fmt.Errorf("%w %q", errQueryEscape, s[i:end])
 			}
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
+			s = s[i+3:]
+		default:
+			s = s[i+1:]
 		}
 		if awsenc.Unreserved[c] {
 			dst = append(dst, c)
@@ -357,6 +384,31 @@ func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 		}
 	}
 	return dst, nil
+}
+
+// checkEscapes returns the error appendRecoded returns for s, without
+// writing anything.
+func checkEscapes(s string) error {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
+			end := min(i+3, len(s))
+			return fmt.Errorf("%w %q", errQueryEscape, s[i:end])
+		}
+		s = s[i+3:]
+	}
+	return nil
+}
+
+// checkEscapesBytes is checkEscapes for a byte slice.
+func checkEscapesBytes(s []byte) error {
+	for i := bytes.IndexByte(s, '%'); i >= 0; i = bytes.IndexByte(s, '%') {
+		if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
+			end := min(i+3, len(s))
+			return fmt.Errorf("%w %q", errQueryEscape, s[i:end])
+		}
+		s = s[i+3:]
+	}
+	return nil
 }
 
 func ishex(c byte) bool {

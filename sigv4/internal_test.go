@@ -144,3 +144,18 @@ func FuzzEscapesLikeNetURL(f *testing.F) {
 		}
 	})
 }
+
+// TestAuthParamIndex checks the switch of authParamIndex against
+// authParams.
+func TestAuthParamIndex(t *testing.T) {
+	for i, p := range authParams {
+		if got := authParamIndex(p); got != i {
+			t.Errorf("authParamIndex(%q) = %d, want %d", p, got, i)
+		}
+	}
+	for _, k := range []string{"", "X-Amz-", "x-amz-date", "X-Amz-Region-Set", "X-Amz-Dates"} {
+		if got := authParamIndex(k); got != -1 {
+			t.Errorf("authParamIndex(%q) = %d, want -1", k, got)
+		}
+	}
+}

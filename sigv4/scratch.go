@@ -44,12 +44,16 @@ type scratch struct {
 
 	// The header pickers of step 1, kept here so that using them through
 	// an interface allocates nothing.
-	signPick signerPicker
-	id       keyID
+	signPick   signerPicker
+	verifyPick verifierPicker
+	vshape     shapeKey // the verifier's key of the shape cache
+	id         keyID
 
-	auth    auth // a verified request's authentication
-	head    []byte
-	hashHex [2 * sha256.Size]byte
+	auth      auth      // a verified request's authentication
+	authCache authCache // its last credential and SignedHeaders (authcache.go)
+	dates     dateCache // the last X-Amz-Date a verifier parsed
+	head      []byte
+	hashHex   [2 * sha256.Size]byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -68,7 +72,8 @@ func (s *spareScratch) get() *scratch {
 	return scratchPool.Get().(*scratch)
 }
 
-// put cleans sc and keeps it as the spare, or returns it to the pool.
+// put cleans sc and keeps it as the spare, or returns it to the pool. The
+// caller has dropped what only it uses (putSigning, Verifier.putScratch).
 func (s *spareScratch) put(sc *scratch) {
 	if !cleanScratch(sc) {
 		return
@@ -78,21 +83,19 @@ func (s *spareScratch) put(sc *scratch) {
 	}
 }
 
-func getScratch() *scratch { return scratchPool.Get().(*scratch) }
-
-func putScratch(sc *scratch) {
-	if cleanScratch(sc) {
-		scratchPool.Put(sc)
-	}
+// putSigning drops what a signature left in sc (the credentials, the
+// request's header values) and puts it back.
+func (s *spareScratch) putSigning(sc *scratch) {
+	sc.res = result{}
+	sc.signPick = signerPicker{}
+	s.put(sc)
 }
 
 // cleanScratch drops what sc holds of the last request (its strings, its
-// credentials, its header values) and reports whether sc is worth keeping
-// (its buffers are not huge).
+// header values) and reports whether sc is worth keeping (its buffers are
+// not huge).
 func cleanScratch(sc *scratch) bool {
 	sc.msg = message{}
-	sc.res = result{}
-	sc.signPick = signerPicker{}
 	sc.shape.clear()
 	clear(sc.seen)
 	sc.in = sc.in[:0]

@@ -123,6 +123,9 @@ func (sh *shape) lookup(h http.Header, slots uint8, key *shapeKey, r *result) bo
 		if !ok {
 			return false
 		}
+		if key.owner != shapeSigner {
+			continue // the verifier sets no header
+		}
 		switch sk.sets {
 		case setsAuth:
 			r.authSlot = vv

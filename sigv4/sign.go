@@ -107,7 +107,7 @@ type Parts struct {
 // a body that can be read only once is an error ([ErrBodyNotReplayable]).
 func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string) error {
 	sc := s.spare.get()
-	defer s.spare.put(sc)
+	defer s.spare.putSigning(sc)
 	if err := s.readRequest(sc, req); err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, payloadHash string
 // returns every intermediate, without changing req.
 func (s *Signer) Explain(ctx context.Context, req *http.Request, payloadHash string) (*Trace, error) {
 	sc := s.spare.get()
-	defer s.spare.put(sc)
+	defer s.spare.putSigning(sc)
 	if err := s.readRequest(sc, req); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (s *Signer) ExplainPresign(ctx context.Context, req *http.Request, expires 
 // and returns every intermediate.
 func (s *Signer) ExplainPresignPayload(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Trace, error) {
 	sc := s.spare.get()
-	defer s.spare.put(sc)
+	defer s.spare.putSigning(sc)
 	if err := s.readRequest(sc, req); err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (s *Signer) ExplainPresignPayload(ctx context.Context, req *http.Request, e
 // byte the one Presign returns for the same request.
 func (s *Signer) PresignParts(ctx context.Context, p *Parts, expires time.Duration, payloadHash string) (*Presigned, error) {
 	sc := s.spare.get()
-	defer s.spare.put(sc)
+	defer s.spare.putSigning(sc)
 	if err := s.readParts(sc, p); err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (s *Signer) PresignParts(ctx context.Context, p *Parts, expires time.Durati
 
 func (s *Signer) presign(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Presigned, error) {
 	sc := s.spare.get()
-	defer s.spare.put(sc)
+	defer s.spare.putSigning(sc)
 	if err := s.readRequest(sc, req); err != nil {
 		return nil, err
 	}

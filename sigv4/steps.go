@@ -23,7 +23,7 @@ func (sc *scratch) canonicalRequest() error {
 	// The query and the headers are worked out before anything is written:
 	// a presigned URL signs the headers list in its query.
 	sc.q.reset()
-	if err := parseQuery(&sc.q, m.query, m.skip); err != nil {
+	if err := sc.q.parse(m.query, m.skip); err != nil {
 		return err
 	}
 	if err := sc.canonicalHeaders(); err != nil {

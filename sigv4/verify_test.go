@@ -777,7 +777,7 @@ func TestNewVerifierErrors(t *testing.T) {
 
 // benchVerifyS3Get is the S3 GET of BenchmarkSignS3Get (6 signed headers),
 // signed once and read back as a server reads it.
-func benchVerifyS3Get(b *testing.B) (*sigv4.Signer, *sigv4.Verifier, *http.Request, *http.Request) {
+func benchVerifyS3Get(b testing.TB) (*sigv4.Signer, *sigv4.Verifier, *http.Request, *http.Request) {
 	s := vSigner(b, "s3", vCreds, sigv4.Config{})
 	v := vVerifier(b, "s3", sigv4.VerifierConfig{Now: func() time.Time { return vTime }})
 	req, _ := http.NewRequest("GET", "https://examplebucket.s3.us-east-1.amazonaws.com/photos/2026/11/cat%20picture.jpg", nil)
