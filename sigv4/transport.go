@@ -107,6 +107,9 @@ func (m PayloadMode) String() string {
 // resend a request whose connection failed (net/http does for idempotent
 // requests), with the same signature and a body from GetBody, which
 // Transport sets for the bodies it buffers.
+//
+// A request without a body can be sent through a Transport from many
+// goroutines at once: RoundTrip only reads it.
 type Transport struct {
 	// Signer signs every request. It is required.
 	Signer *Signer
@@ -121,9 +124,10 @@ type Transport struct {
 	// (1 MiB, as the Verifier); negative never buffers, and such requests
 	// fail with ErrBodyNotReplayable.
 	MaxBufferedBody int64
-	// Stream configures the aws-chunked uploads Transport makes: chunk
-	// size and checksum trailer. The zero value streams signed 64 KiB
-	// chunks without a trailer.
+	// Stream configures the aws-chunked uploads Transport makes for
+	// read-once bodies (see the table): mode, chunk size and checksum
+	// trailer. The zero value streams signed 64 KiB chunks without a
+	// trailer.
 	Stream StreamOptions
 }
 
