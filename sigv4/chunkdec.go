@@ -12,13 +12,9 @@ import (
 	"strings"
 )
 
-// checkBody is the last step of [Verifier.Verify], for what the signature
-// leaves to the body: it replaces r.Body with a decoder that verifies an
-// aws-chunked body (every mode, see [StreamMode]), or with a reader that
-// checks an x-amz-checksum-* header against a plain body, as the handler
-// reads it (but for CompleteMultipartUpload, whose checksum header is the
-// object's). It refuses at once what the headers alone show to be wrong.
-func (v *Verifier) checkBody(r *http.Request, vd *Verified, key *signingKey, amzDate, scope string) error {
+// bodyMode returns the aws-chunked framing of a verified request's body
+// (0 for none), refusing the framings Verify does not decode.
+func (v *Verifier) bodyMode(r *http.Request, vd *Verified, key *signingKey) (StreamMode, error) {
 	mode := streamModeOf(vd.PayloadHash)
 	if vd.Presigned {
 		// A presigned URL signs UNSIGNED-PAYLOAD; its signed
@@ -26,18 +22,32 @@ func (v *Verifier) checkBody(r *http.Request, vd *Verified, key *signingKey, amz
 		// body, whose chunks then have no seed to chain from.
 		if h := r.Header["X-Amz-Content-Sha256"]; len(h) == 1 && strings.HasPrefix(h[0], "STREAMING-") {
 			if h[0] != StreamingUnsignedPayloadTrailer {
-				return notImplemented("signed aws-chunked payloads with a presigned URL")
+				return 0, notImplemented("signed aws-chunked payloads with a presigned URL")
 			}
 			mode = StreamUnsignedTrailer
 		}
 	} else if mode == 0 && strings.HasPrefix(vd.PayloadHash, "STREAMING-") {
-		return notImplemented(vd.PayloadHash + " payloads")
+		return 0, notImplemented(vd.PayloadHash + " payloads")
 	}
 	if mode != 0 && !v.streaming {
-		return notImplemented("aws-chunked payloads")
+		return 0, notImplemented("aws-chunked payloads")
 	}
 	if mode.signed() && key == nil { // a seed signed with another algorithm
-		return notImplemented(mode.String() + " payloads under this signature algorithm")
+		return 0, notImplemented(mode.String() + " payloads under this signature algorithm")
+	}
+	return mode, nil
+}
+
+// checkBody is the last step of [Verifier.Verify], for what the signature
+// leaves to the body: it replaces r.Body with a decoder that verifies an
+// aws-chunked body (every mode, see [StreamMode]), or with a reader that
+// checks an x-amz-checksum-* header against a plain body, as the handler
+// reads it (but for CompleteMultipartUpload, whose checksum header is the
+// object's). It refuses at once what the headers alone show to be wrong.
+func (v *Verifier) checkBody(r *http.Request, vd *Verified, key *signingKey, amzDate, scope string) error {
+	mode, err := v.bodyMode(r, vd, key)
+	if err != nil {
+		return err
 	}
 
 	var digest [sha256.Size]byte

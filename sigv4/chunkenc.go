@@ -79,25 +79,7 @@ func (s *Signer) SignStreaming(ctx context.Context, req *http.Request, opts Stre
 	}
 
 	// The headers of the seed request, restored if signing fails.
-	keys := [...]string{"Content-Encoding", "X-Amz-Decoded-Content-Length", "X-Amz-Trailer", "X-Amz-Content-Sha256"}
-	var saved [len(keys)][]string
-	if req.Header == nil {
-		req.Header = make(http.Header, 8)
-	}
-	for i, k := range keys {
-		saved[i] = req.Header[k]
-	}
-	savedLength, savedTE := req.ContentLength, req.TransferEncoding
-	restore := func() {
-		for i, k := range keys {
-			if saved[i] == nil {
-				delete(req.Header, k)
-			} else {
-				req.Header[k] = saved[i]
-			}
-		}
-		req.ContentLength, req.TransferEncoding = savedLength, savedTE
-	}
+	restore := saveSeed(req).restore
 
 	req.Header["Content-Encoding"] = []string{withAWSChunked(req.Header["Content-Encoding"])}
 	req.Header["X-Amz-Decoded-Content-Length"] = []string{strconv.FormatInt(p.length, 10)}
@@ -141,6 +123,50 @@ func (s *Signer) SignStreaming(ctx context.Context, req *http.Request, opts Stre
 		p.key = s.keys.get(&h, &id)
 	}
 
+	encodeBody(req, p)
+	return nil
+}
+
+// seedKeys are the headers SignStreaming sets on the seed request.
+var seedKeys = [...]string{"Content-Encoding", "X-Amz-Decoded-Content-Length", "X-Amz-Trailer", "X-Amz-Content-Sha256"}
+
+// savedSeed is what SignStreaming changes of a request, to restore when
+// signing fails.
+type savedSeed struct {
+	req    *http.Request
+	header [len(seedKeys)][]string
+	length int64
+	te     []string
+}
+
+// saveSeed saves what SignStreaming changes of req, giving it a header
+// map when it has none.
+func saveSeed(req *http.Request) *savedSeed {
+	if req.Header == nil {
+		req.Header = make(http.Header, 8)
+	}
+	s := &savedSeed{req: req, length: req.ContentLength, te: req.TransferEncoding}
+	for i, k := range seedKeys {
+		s.header[i] = req.Header[k]
+	}
+	return s
+}
+
+// restore puts the saved headers, length and transfer encoding back.
+func (s *savedSeed) restore() {
+	for i, k := range seedKeys {
+		if s.header[i] == nil {
+			delete(s.req.Header, k)
+		} else {
+			s.req.Header[k] = s.header[i]
+		}
+	}
+	s.req.ContentLength, s.req.TransferEncoding = s.length, s.te
+}
+
+// encodeBody replaces req's body, and the bodies GetBody makes, with
+// aws-chunked encoders of p.
+func encodeBody(req *http.Request, p *streamParams) {
 	body := req.Body
 	if body == nil {
 		body = http.NoBody
@@ -158,7 +184,6 @@ func (s *Signer) SignStreaming(ctx context.Context, req *http.Request, opts Stre
 			return newChunkEncoder(b, p), nil
 		}
 	}
-	return nil
 }
 
 // withAWSChunked returns a Content-Encoding with aws-chunked first.
