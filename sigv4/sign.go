@@ -48,8 +48,13 @@ type Trace struct {
 	SignedHeaders string
 	// CredentialScope is date/region/service/aws4_request.
 	CredentialScope string
-	// Signature is the hex HMAC-SHA256 of StringToSign with the signing key.
+	// Signature is the hex HMAC-SHA256 of StringToSign with the signing key
+	// (for a plugged algorithm, its signature: SigV4a's hex DER ECDSA).
 	Signature string
+	// PublicKey is empty for SigV4. For an algorithm with a public key
+	// (package sigv4a's Explain), it is the public key that checks
+	// Signature: the hex X and Y coordinates, "X Y".
+	PublicKey string
 }
 
 // Presigned is a presigned request: what a client without credentials needs

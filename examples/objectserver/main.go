@@ -80,6 +80,7 @@ import (
 	"github.com/sigv4kit/sigv4kit/examples/objectserver/objectstore"
 	"github.com/sigv4kit/sigv4kit/policy"
 	"github.com/sigv4kit/sigv4kit/sigv4"
+	"github.com/sigv4kit/sigv4kit/sigv4a"
 )
 
 // config is what objectserver's flags set.
@@ -253,6 +254,9 @@ func newServer(c config) (*http.Server, error) {
 		Service: "s3",
 		Regions: []string{c.region},
 		Secrets: secrets,
+		// SigV4a (AWS4-ECDSA-P256-SHA256) too, when c.region is in the
+		// request's region set.
+		Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()},
 	})
 	if err != nil {
 		return nil, err
