@@ -46,3 +46,52 @@ func TestParseAndMarkdown(t *testing.T) {
 		t.Errorf("Update = %q, want %q", out, want)
 	}
 }
+
+const streamOutput = `cpu: Example CPU
+BenchmarkChunkSign64K/impl=sigv4kit-2         	     200	     50000 ns/op	1310.72 MB/s	       0 B/op	       0 allocs/op
+BenchmarkChunkSign64K/impl=miniogo-2          	     200	    100000 ns/op	 655.36 MB/s	    4400 B/op	      48 allocs/op
+BenchmarkChunkVerify64K/impl=sigv4kit-2       	     200	     60000 ns/op	1092.27 MB/s	       0 B/op	       0 allocs/op
+BenchmarkSHA256_64K/impl=floor-2              	     200	     48000 ns/op	1365.33 MB/s	       0 B/op	       0 allocs/op
+BenchmarkChunkVsSHA256/impl=sign-sigv4kit-2   	     200	      1174 chunk-MB/s	      1246 sha256-MB/s	         1.04 x-floor	       0 B/op	       0 allocs/op
+BenchmarkChunkVsSHA256/impl=sign-miniogo-2    	     200	       545.6 chunk-MB/s	      1091 sha256-MB/s	         1.999 x-floor	   15882 B/op	     192 allocs/op
+`
+
+// TestStreamMarkdown renders the aws-chunked table: per signer or
+// verifier, the median time beside the floor from the alternating
+// benchmark and the share of the floor's throughput it means, allocations
+// per chunk, the separate benchmark's median, and the verdicts against the
+// 95% target (none for a row without an alternating measurement).
+func TestStreamMarkdown(t *testing.T) {
+	res, err := Parse(strings.NewReader(streamOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Samples["ChunkVsSHA256/sign-sigv4kit"].metrics["x-floor"]; len(got) != 1 || got[0] != 1.04 {
+		t.Fatalf("x-floor samples %v", got)
+	}
+	md := Markdown(res, Machine{Model: "Example CPU", NumCPU: 2, GoVersion: "go1.26", Date: "2026-11-28"}, "")
+	for _, want := range []string{
+		"| sign a 64 KiB aws-chunked chunk (encode) | sigv4kit | 1.040x | **96%** | 0 | 50.00 µs, 1311 MB/s |",
+		"| sign a 64 KiB aws-chunked chunk (encode) | minio-go | 1.999x | 50% | 48 | 100.00 µs, 655 MB/s |",
+		"| verify a 64 KiB aws-chunked chunk (decode, as the handler reads) | sigv4kit | — | — | 0 | 60.00 µs, 1092 MB/s |",
+		"| SHA-256 of 64 KiB (the floor) | crypto/sha256 | 1x | 100% | 0 | 48.00 µs, 1365 MB/s |",
+		"- sign a 64 KiB aws-chunked chunk (encode): 96% of the floor, 0 allocs per chunk — met",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "- verify") {
+		t.Errorf("a verdict for verify, which has no alternating measurement:\n%s", md)
+	}
+	// Under the target: 1.10x is 91%.
+	res, _ = Parse(strings.NewReader(strings.Replace(streamOutput, "1.04 x-floor", "1.10 x-floor", 1)))
+	if md := Markdown(res, Machine{}, ""); !strings.Contains(md, "91% of the floor, 0 allocs per chunk — **not met**") {
+		t.Errorf("no unmet verdict at 1.10x:\n%s", md)
+	}
+	// Without the streaming benchmarks, no streaming table.
+	res, _ = Parse(strings.NewReader(sampleOutput))
+	if md := Markdown(res, Machine{}, ""); strings.Contains(md, "aws-chunked") {
+		t.Errorf("streaming table without streaming benchmarks:\n%s", md)
+	}
+}
