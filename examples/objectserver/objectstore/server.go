@@ -59,7 +59,11 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, req: r}
 		h.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), recorderKey{}, rec)))
-		s.Log(rec.req, rec.status, rec.Header().Get("X-Objectstore-Code"))
+		code := rec.Header().Get("X-Objectstore-Code")
+		if code == "" {
+			code = rec.code // an error the verifier's middleware wrote
+		}
+		s.Log(rec.req, rec.status, code)
 	})
 }
 
@@ -70,11 +74,25 @@ type statusRecorder struct {
 	// with the sigv4.Verified in its context), or the incoming one when
 	// the request went no further than the verifier.
 	req *http.Request
+	// code is the <Code> of an error answer's first write.
+	code    string
+	written bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	if !r.written {
+		r.written = true
+		if r.status >= 400 {
+			_, rest, _ := strings.Cut(string(p[:min(len(p), 1024)]), "<Code>")
+			r.code, _, _ = strings.Cut(rest, "</Code>")
+		}
+	}
+	return r.ResponseWriter.Write(p)
 }
 
 // recorderKey is the context key of the request's statusRecorder.
