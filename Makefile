@@ -46,8 +46,11 @@ compat:
 	CACHE=$(CACHE) bash compat/scripts/xlang-setup.sh
 	cd compat && SIGV4_REQUIRE_XLANG=1 $(GO) test -count=1 -v ./xlang/
 
-## e2e: end-to-end tests against a real versitygw on 127.0.0.1
+## e2e: end-to-end tests against a real versitygw on 127.0.0.1, and real
+## clients (AWS CLI, @aws-sdk/client-s3 with node, whose package the setup
+## installs) against objectserver -tls (compat/e2e/streaming)
 e2e:
+	CACHE=$(CACHE) bash compat/scripts/streaming-setup.sh
 	CACHE=$(CACHE) bash compat/scripts/e2e.sh
 
 ## bench: side-by-side benchmarks with benchstat and ratios
