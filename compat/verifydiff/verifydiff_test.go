@@ -9,7 +9,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"strings"
@@ -82,6 +85,20 @@ func check(t *testing.T, v *sigv4.Verifier, s *differential.Spec, who string, re
 		o.lies++
 		return
 	}
+	if checksumLie(s) {
+		// An x-amz-checksum-crc32 header that is not the body's CRC32 is
+		// refused: at Verify when the value cannot be a CRC32, else when
+		// the body has been read.
+		var ae *sigv4.AuthError
+		if err == nil {
+			_, err = io.ReadAll(r.Body)
+		}
+		if !errors.As(err, &ae) || ae.Code != sigv4.CodeInvalidRequest && ae.Code != sigv4.CodeBadDigest {
+			t.Errorf("%s: an x-amz-checksum-crc32 that is not the body's: %v\nspec: %s", who, err, s.String())
+		}
+		o.lies++
+		return
+	}
 	if err != nil {
 		var ae *sigv4.AuthError
 		errors.As(err, &ae)
@@ -101,6 +118,21 @@ func check(t *testing.T, v *sigv4.Verifier, s *differential.Spec, who string, re
 		t.Errorf("%s: body changed", who)
 	}
 	o.verified++
+}
+
+// checksumLie reports whether s carries an X-Amz-Checksum-Crc32 header
+// (any case) whose value is not the base64 CRC32 of its body: the
+// Verifier checks that header against the body.
+func checksumLie(s *differential.Spec) bool {
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(s.Body))
+	want := base64.StdEncoding.EncodeToString(sum[:])
+	for _, h := range s.Headers {
+		if strings.EqualFold(h.Name, "X-Amz-Checksum-Crc32") && h.Value != want {
+			return true
+		}
+	}
+	return false
 }
 
 func canon(ae *sigv4.AuthError) string {
