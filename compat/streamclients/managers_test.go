@@ -30,7 +30,10 @@ func TestAWSSDKUploadManagers(t *testing.T) {
 		upload func(c *s3.Client, key string, body io.Reader) error
 	}{
 		{"manager.Uploader", func(c *s3.Client, key string, body io.Reader) error {
+			// Deprecated, and still what most programs upload with.
+			//lint:ignore SA1019 the deprecated uploader is the one under test
 			u := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = partSize })
+			//lint:ignore SA1019 the deprecated uploader is the one under test
 			_, err := u.Upload(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body})
 			return err
 		}},
