@@ -210,10 +210,10 @@ func (c streamCase) String() string {
 	return s
 }
 
-// streamCases lists every mode with every checksum it can carry, and
-// none.
+// streamCases lists every mode with every checksum it can carry (the
+// trailer modes need one).
 func streamCases() []streamCase {
-	all := []sigv4.ChecksumAlgorithm{"", sigv4.ChecksumCRC32, sigv4.ChecksumCRC32C, sigv4.ChecksumCRC64NVME, sigv4.ChecksumSHA1, sigv4.ChecksumSHA256}
+	all := []sigv4.ChecksumAlgorithm{sigv4.ChecksumCRC32, sigv4.ChecksumCRC32C, sigv4.ChecksumCRC64NVME, sigv4.ChecksumSHA1, sigv4.ChecksumSHA256}
 	cases := []streamCase{{sigv4.StreamSigned, ""}}
 	for _, m := range []sigv4.StreamMode{sigv4.StreamSignedTrailer, sigv4.StreamUnsignedTrailer} {
 		for _, c := range all {
@@ -464,6 +464,14 @@ func TestSignStreamingErrors(t *testing.T) {
 			r, _ := http.NewRequest("PUT", "https://b.s3.amazonaws.com/k", body(5))
 			return r
 		}, sigv4.StreamOptions{Mode: sigv4.StreamSigned, Checksum: sigv4.ChecksumCRC32}},
+		{"signed trailer without checksum", func() *http.Request {
+			r, _ := http.NewRequest("PUT", "https://b.s3.amazonaws.com/k", body(5))
+			return r
+		}, sigv4.StreamOptions{Mode: sigv4.StreamSignedTrailer}},
+		{"unsigned trailer without checksum", func() *http.Request {
+			r, _ := http.NewRequest("PUT", "https://b.s3.amazonaws.com/k", body(5))
+			return r
+		}, sigv4.StreamOptions{Mode: sigv4.StreamUnsignedTrailer}},
 		{"unknown checksum", func() *http.Request {
 			r, _ := http.NewRequest("PUT", "https://b.s3.amazonaws.com/k", body(5))
 			return r

@@ -22,7 +22,7 @@ type StreamOptions struct {
 	// when Checksum is set and StreamSigned otherwise.
 	Mode StreamMode
 	// Checksum names the checksum of the body sent in the trailer ("":
-	// none). It needs a trailer mode.
+	// none). It needs a trailer mode, and a trailer mode needs it.
 	Checksum ChecksumAlgorithm
 	// ChunkSize is the size of every chunk but the last: zero means
 	// DefaultChunkSize (64 KiB); otherwise MinChunkSize (8 KiB) to
@@ -234,6 +234,11 @@ func (s *Signer) streamParams(req *http.Request, opts StreamOptions) (*streamPar
 			return nil, fmt.Errorf("%w: a %s checksum needs a trailer mode, not %s", ErrInvalidRequest, opts.Checksum, StreamingPayload)
 		}
 	case StreamSignedTrailer, StreamUnsignedTrailer:
+		if p.checksum == nil {
+			// S3 requires X-Amz-Trailer in these modes, and versitygw
+			// refuses a trailer that holds only its signature.
+			return nil, fmt.Errorf("%w: %s needs a Checksum for its trailer", ErrInvalidRequest, p.mode)
+		}
 	default:
 		return nil, fmt.Errorf("%w: unknown stream mode %d", ErrInvalidRequest, uint8(p.mode))
 	}
