@@ -72,6 +72,10 @@ Flags of sigv4:
   --region R            the signing region (default: inferred from the host,
                         else AWS_REGION, AWS_DEFAULT_REGION, the profile's)
   --profile P           the profile of the AWS shared files
+  --sigv4a              sign with SigV4a (AWS4-ECDSA-P256-SHA256), valid in
+                        every region of --region-set; -T then sends a plain
+                        body (SigV4a streams no signed chunks)
+  --region-set R1,R2    the SigV4a region set (implies --sigv4a); default "*"
   --unsigned-payload    sign UNSIGNED-PAYLOAD instead of hashing the body
                         (S3 only, over https)
   --no-chunked          send -T's file to S3 as a plain body signed with
@@ -98,6 +102,7 @@ type curlOptions struct {
 	dryRun, verbose, include, fail, unsign bool
 	noChunked                              bool
 	silent, showError, insecure, showToken bool
+	sig                                    sigv4aFlags
 }
 
 // flagSet returns the flags of curl, bound to o.
@@ -105,6 +110,7 @@ func (o *curlOptions) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("curl", flag.ContinueOnError)
 	o.aws.register(fs, false)
 	o.req.register(fs)
+	o.sig.register(fs)
 	for _, f := range []struct {
 		names []string
 		v     *bool
@@ -180,7 +186,7 @@ func runCurl(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Region == "" {
+	if cfg.Region == "" && !o.sig.enabled() {
 		return failf("no region for %s", req.URL.Host).withHint("pass --region, set AWS_REGION, or set region in the profile")
 	}
 	client, err := a.httpClient(o, timeout, cfg)
@@ -193,9 +199,17 @@ func runCurl(a *app, args []string) error {
 	}
 	a.tokens.add(creds.SessionToken)
 	now := a.now() // one time for the trace and the signature
-	signer, err := sigv4.New(sigv4.Config{Service: service, Region: cfg.Region, Credentials: provider, Now: func() time.Time { return now }})
+	signer, err := sigv4.New(sigv4.Config{Service: service, Region: cmp.Or(cfg.Region, "us-east-1"), Credentials: provider, Now: func() time.Time { return now }})
 	if err != nil {
 		return err
+	}
+	if o.sig.enabled() {
+		s, err := o.sig.signer(service, provider, func() time.Time { return now })
+		if err != nil {
+			return err
+		}
+		signer = s.SigV4()
+		o.noChunked = true // SigV4a streams no signed chunks
 	}
 	trace, err := a.sign(signer, b, service, o)
 	if err != nil {

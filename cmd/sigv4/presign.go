@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/presign"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
@@ -32,6 +33,11 @@ Flags:
                         default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the
                         profile's endpoint_url, then AWS
   --path-style          https://host/bucket/key even for AWS endpoints
+  --sigv4a              sign with SigV4a (AWS4-ECDSA-P256-SHA256), valid in
+                        a set of regions; s3://ALIAS.mrap/key presigns for
+                        the S3 Multi-Region Access Point ALIAS
+                        (ALIAS.accesspoint.s3-global.amazonaws.com)
+  --region-set R1,R2    the SigV4a region set (implies --sigv4a); default "*"
 
 The profile's s3 settings apply as in the AWS CLI (addressing_style,
 use_accelerate_endpoint, use_dualstack_endpoint), and so do
@@ -52,8 +58,10 @@ func runPresign(a *app, args []string) error {
 		contentType string
 		pathStyle   bool
 		asJSON      bool
+		sig         sigv4aFlags
 	)
 	o.register(fs, true)
+	sig.register(fs)
 	fs.StringVar(&expiresIn, "expires-in", expiresIn, "")
 	for _, n := range []string{"method", "X", "request"} {
 		fs.StringVar(&method, n, method, "") // -X and --request as in curl
@@ -98,8 +106,24 @@ func runPresign(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Region == "" {
+	mrap := sig.enabled() && strings.HasSuffix(bucket, ".mrap")
+	if cfg.Region == "" && !mrap {
 		return failf("no region").withHint("pass --region, set AWS_REGION, or set region in the profile")
+	}
+	if mrap {
+		s, err := sig.signer("s3", provider, a.now)
+		if err != nil {
+			return err
+		}
+		var opts []presign.Option
+		if contentType != "" {
+			opts = append(opts, presign.ContentType(contentType))
+		}
+		r, err := presign.MultiRegionAccessPoint(a.ctx, s, method, bucket, key, expires, opts...)
+		if err != nil {
+			return err
+		}
+		return a.printPresigned(r, asJSON, creds, expires)
 	}
 	pc := presign.ConfigFrom(cfg)
 	pc.Credentials = provider
@@ -136,6 +160,42 @@ func runPresign(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if sig.enabled() {
+		// The same address, signed with SigV4a instead.
+		s, err := sig.signer("s3", provider, a.now)
+		if err != nil {
+			return err
+		}
+		if r, err = presign.Presign(a.ctx, s.SigV4(), method, withoutAuthParams(r.URL), expires, opts...); err != nil {
+			return err
+		}
+	}
+	return a.printPresigned(r, asJSON, creds, expires)
+}
+
+// withoutAuthParams returns a presigned URL without its X-Amz-* signature
+// parameters: the address and the request's own parameters.
+func withoutAuthParams(u string) string {
+	base, query, _ := strings.Cut(u, "?")
+	var keep []string
+	for _, kv := range strings.Split(query, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature", "":
+			continue
+		}
+		keep = append(keep, kv)
+	}
+	if len(keep) == 0 {
+		return base
+	}
+	return base + "?" + strings.Join(keep, "&")
+}
+
+// printPresigned prints a presigned request as presign does: the URL, or
+// --json, with a warning when the credentials end its validity early and
+// the headers to send as a hint.
+func (a *app) printPresigned(r *presign.Request, asJSON bool, creds credentials.Credentials, expires time.Duration) error {
 	if asJSON {
 		return printPresignedJSON(a, r)
 	}
