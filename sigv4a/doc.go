@@ -2,6 +2,21 @@
 // asymmetric variant of SigV4: one signature that is valid in a set of
 // regions rather than in one.
 //
+// # Use
+//
+// [New] returns a [Signer] for a service and a region set; its Sign,
+// Presign, Explain and ExplainPresign are those of [sigv4.Signer], whose
+// canonicalization it reuses through sigv4's algorithm seam
+// ([sigv4.SignatureAlgorithm]), and [Signer.SigV4] hands the wrapped
+// sigv4.Signer to the APIs that take one ([sigv4.Transport], package
+// presign's Presign and MultiRegionAccessPoint). A [sigv4.Verifier]
+// accepts SigV4a requests, header-signed and presigned, when the
+// Algorithms of its [sigv4.VerifierConfig] hold [Algorithm]:
+//
+//	s, _ := sigv4a.New(sigv4a.Config{Service: "s3", RegionSet: []string{"*"}, Credentials: provider})
+//	v, _ := sigv4.NewVerifier(sigv4.VerifierConfig{Service: "s3", Regions: []string{"eu-west-1"},
+//		Secrets: secrets, Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()}})
+//
 // # Why SigV4a exists
 //
 // A SigV4 signature is an HMAC under a key derived from the secret, the
