@@ -87,25 +87,60 @@
 // other services do the opposite. [Config] has a [Toggle] for each rule, so
 // that the defaults are AWS's and any of them can be forced.
 //
+// # Reading the code
+//
+// The source follows the four steps above. steps.go holds them in that
+// order: canonicalRequest (step 1, which puts together the canonical URI,
+// query and headers from the building blocks of canonical.go),
+// stringToSign (step 2), derive (step 3, behind [SigningKey]) and
+// signature (step 4). [Signer.Sign] and the other entries of sign.go read
+// the request (request.go: an *http.Request, or [Parts] for a caller that
+// has no request to build) and call compute, a short sequence of the four.
+// The [Verifier] runs the same steps on the request it received
+// (verifysteps.go); what differs is said where the steps ask: which headers
+// step 1 signs (for the verifier, the names the request's SignedHeaders
+// lists, and an x-amz-* header it does not list refuses the request) and
+// which query parameters it leaves out (X-Amz-Signature) or adds (the
+// presign parameters).
+//
+// Steps 3 and 4 are the algorithm's own. A [SignatureAlgorithm] plugs in
+// another one ([Config.Algorithm], [VerifierConfig.Algorithms]): package
+// sigv4a's AWS4-ECDSA-P256-SHA256, whose credential scope leaves out the
+// region (date/service/aws4_request) and whose regions are signed as
+// X-Amz-Region-Set. Steps 1 and 2 do not change: the tests run AWS's v4a
+// suite through them.
+//
 // # Performance
 //
-// A Signer caches derived keys (bounded, keyed by access key, secret, date,
-// region and service, so a rotated secret never reuses a stale key) with
-// HMAC's inner and outer states precomputed, and builds each canonical
-// request in reused buffers: signing an S3 GET costs one allocation, the
-// Authorization value. Signers are safe for concurrent use.
+// Header-signing an S3 GET costs one allocation (the Authorization value)
+// and about twice the work no signer can skip (SHA-256 of the canonical
+// request and one HMAC); presigning one costs 3 allocations; verifying
+// either costs one (the [Verified]) and at most about 1.5 times signing it.
+// Signers and Verifiers are safe for concurrent use.
 //
-// Each Signer keeps one set of buffers between calls (concurrent calls take
-// more from a pool), and the buffers remember what does not change from one
-// request to the next. Within one second and scope, the string to sign is the same up to
-// the canonical request's hash, and so is the HMAC state after its first
-// 64-byte block: that block is hashed once per second, not per signature.
-// And a service sends requests of a few shapes: when a request has exactly
-// the header keys of the last one signed (as many keys, each present), the
-// order of the canonical header lines, their lower-case names and the signed
-// headers list are reused, and only the values are read and canonicalized
-// again. The results are byte for byte those of the full computation; the
-// tests check long runs of changing shapes against a slow reference.
+// Each Signer and Verifier keeps one scratch of buffers between calls
+// (concurrent calls take more from a pool), and the scratch remembers what
+// does not change from one request to the next. Each cache is a small type
+// in its own file, which says what it remembers and why the result is
+// byte for byte the full computation's:
+//
+//   - scope.go: X-Amz-Date, the credential scope and the first lines of the
+//     string to sign, per second, algorithm, region and service;
+//   - midstate.go: the HMAC's state after the first 64-byte block of the
+//     string to sign, which every signature of one second and scope shares,
+//     so that block is hashed once per second, not per signature;
+//   - shape.go: what step 1 worked out for the last header key set (which
+//     keys are signed, under which lower-case names, in which order), so a
+//     request with the same keys and new values costs one map lookup per
+//     key instead of collecting, lower-casing and sorting them again;
+//   - keycache.go: derived signing keys with HMAC's pad states precomputed,
+//     bounded and keyed by access key, secret, date, region and service, so
+//     a rotated secret never reuses a stale key;
+//   - authcache.go: the verifier's last Credential and SignedHeaders, split.
+//
+// The tests run long random sequences of requests from concurrent
+// goroutines through the caches and compare every result with a reference
+// computed without any cache.
 //
 // The specification is [Signature Version 4]; the test suites it publishes
 // run in this package's tests.

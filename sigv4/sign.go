@@ -46,7 +46,8 @@ type Trace struct {
 	StringToSign string
 	// SignedHeaders lists the signed header names, lower case, joined by ';'.
 	SignedHeaders string
-	// CredentialScope is date/region/service/aws4_request.
+	// CredentialScope is date/region/service/aws4_request
+	// (date/service/aws4_request for an algorithm with region sets).
 	CredentialScope string
 	// Signature is the hex HMAC-SHA256 of StringToSign with the signing key
 	// (for a plugged algorithm, its signature: SigV4a's hex DER ECDSA).

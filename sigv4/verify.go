@@ -283,8 +283,9 @@ type Verified struct {
 func (v *Verified) SignedHeaderNames() []string { return strings.Split(v.SignedHeaders, ";") }
 
 // Verify checks the signature of r, a request received by a server: a
-// header-signed request (Authorization: AWS4-HMAC-SHA256 ...) or a presigned
-// URL (X-Amz-* query parameters), with the rules AWS applies:
+// header-signed request (Authorization: AWS4-HMAC-SHA256 ..., or another
+// of [VerifierConfig.Algorithms]) or a presigned URL (X-Amz-* query
+// parameters), with the rules AWS applies:
 //
 //   - the Authorization header or the query parameters are parsed
 //     strictly (each part once; SignedHeaders lower case, sorted, unique);
