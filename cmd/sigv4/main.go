@@ -45,6 +45,7 @@ Usage:
   sigv4 explain [flags] URL                  diff a SignatureDoesNotMatch error
                                              against the request that caused it
   sigv4 verify [flags] URL                   check a presigned URL offline
+  sigv4 proxy --upstream URL [flags]         sign (or --resign) what clients send
 
   sigv4 COMMAND --help                       flags of a command
   sigv4 --version                            print the version
@@ -67,6 +68,7 @@ var commands = map[string]command{
 	"post-policy": runPostPolicy,
 	"explain":     runExplain,
 	"verify":      runVerify,
+	"proxy":       runProxy,
 }
 
 // run is the whole program: it returns the exit status. Tests call it with

@@ -23,10 +23,10 @@ func redactionCases(t *testing.T) []redacttest.Case {
 		t.Fatalf("tokenValue = %q", p.tokenValue)
 	}
 	why := "the token is a string field of a type of package main, parsed and used in one call"
-	return []redacttest.Case{
+	return append([]redacttest.Case{
 		{Name: "*presigned", Value: p, Inline: true, Why: why},
 		{Name: "presigned", Value: *p, Inline: true, Why: why},
-	}
+	}, proxyRedactionCases(t)...)
 }
 
 // TestRedactionTable prints every case every way (every fmt verb with and
