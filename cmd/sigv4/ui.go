@@ -55,7 +55,6 @@ type silentError struct{ code int }
 
 func (e silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-
 // warnf prints a warning line (not with -s).
 func (a *app) warnf(format string, args ...any) {
 	if a.silent {
