@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,7 @@ import (
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/internal/redact"
 	"github.com/sigv4kit/sigv4kit/sigv4"
+	"github.com/sigv4kit/sigv4kit/sigv4a"
 )
 
 const proxyHelp = `Usage: sigv4 proxy --upstream URL [flags]
@@ -78,6 +80,12 @@ Flags:
                         profile's); with --resign, the regions clients may sign
                         for (repeatable or comma-separated; default: any)
   --profile P           the profile of the AWS shared files
+  --sigv4a              sign with SigV4a (AWS4-ECDSA-P256-SHA256), valid in
+                        every region of --region-set (no --region needed); a
+                        read-once body to S3 over http is then spooled to a
+                        temporary file and its SHA-256 signed (SigV4a signs
+                        no aws-chunked chunks)
+  --region-set R1,R2    the SigV4a region set (implies --sigv4a); default "*"
   --resign              verify each request against the --accept-key keys and
                         sign it again with the real credentials, for the
                         service and region of its own credential scope
@@ -96,8 +104,9 @@ What is forwarded: the method, the path (below the upstream's path), the
 query and the headers, less the hop-by-hop headers (Connection and those it
 names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade),
 X-Forwarded-*, Expect (the proxy answers 100-continue itself), and any
-Authorization, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256 and
-X-Amz-* query signature, which the new signature replaces. Request and response bodies stream; responses are flushed as
+Authorization, X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256,
+X-Amz-Region-Set and X-Amz-* query signature, which the new signature
+replaces. Request and response bodies stream; responses are flushed as
 they arrive. Error bodies (4xx, 5xx) have the session token redacted, and
 with --resign also the upstream's canonical request and string to sign,
 which describe the real signature.
@@ -113,8 +122,15 @@ against it as it streams), UNSIGNED-PAYLOAD stays unsigned, signed
 aws-chunked bodies are verified chunk by chunk and framed again with chunk
 signatures chained from the new seed, and STREAMING-UNSIGNED-PAYLOAD-TRAILER
 bodies are forwarded byte for byte (their checksum trailer is end to end). A
-presigned URL is forwarded header-signed. The first 64 KiB of a signed body
-are verified before anything is sent upstream, so a short tampered body
+presigned URL is forwarded header-signed. A client may sign with SigV4a
+(its region set must name a --region when that allow-list is given); it
+is signed again with SigV4a, for its region set narrowed to the allowed
+regions, or for --region-set with --sigv4a. With --sigv4a, a signed
+aws-chunked body cannot be framed again (SigV4a signs no chunks): it is
+refused with 501 NotImplemented, and the client should sign the payload's
+SHA-256, UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER instead.
+The first 64 KiB of a signed body are verified before anything is sent
+upstream, so a short tampered body
 never reaches it; a tampered byte further on aborts the upstream request
 mid-body, so the upstream never gets a complete request.
 `
@@ -125,6 +141,7 @@ type proxyOptions struct {
 	listen, upstream, certOut            string
 	services, regions, acceptKeys        listFlag
 	allowRemote, resign, useTLS, verbose bool
+	sig                                  sigv4aFlags
 }
 
 // listFlag is a repeatable flag whose values may also be comma-separated.
@@ -162,6 +179,7 @@ func (o *proxyOptions) flagSet() *flag.FlagSet {
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "")
 	fs.BoolVar(&o.resign, "resign", false, "")
 	fs.BoolVar(&o.useTLS, "tls", false, "")
+	o.sig.register(fs)
 	for _, n := range []string{"v", "verbose"} {
 		fs.BoolVar(&o.verbose, n, false, "")
 	}
@@ -207,6 +225,9 @@ type proxy struct {
 
 	// Without --resign: the one service and region.
 	service, region string
+	// With --sigv4a: the region set outbound requests are signed for
+	// with SigV4a (nil: SigV4).
+	regionSet []string
 
 	// With --resign: the placeholder keys, and the allow-lists (nil: any).
 	resign            bool
@@ -287,7 +308,7 @@ func (a *app) newProxy(o *proxyOptions) (*proxy, error) {
 		if cfg, err = a.config(o.aws, cmp.Or(first(o.regions), inferredRegion)); err != nil {
 			return nil, err
 		}
-		if p.region = cfg.Region; p.region == "" {
+		if p.region = cfg.Region; p.region == "" && !o.sig.enabled() {
 			return nil, failf("no region for %s", u.Host).withHint("pass --region, set AWS_REGION, or set region in the profile")
 		}
 	}
@@ -299,11 +320,18 @@ func (a *app) newProxy(o *proxyOptions) (*proxy, error) {
 	}
 	a.tokens.add(creds.SessionToken)
 	p.creds = cfg.Credentials
+	if o.sig.enabled() {
+		// Check the region set at start.
+		if _, err := o.sig.signer(cmp.Or(p.service, "s3"), p.creds, a.now); err != nil {
+			return nil, err
+		}
+		p.regionSet = o.sig.set()
+	}
 	if p.base, err = a.upstreamTransport(cfg); err != nil {
 		return nil, err
 	}
 	if !p.resign {
-		if _, err := p.transport(p.service, p.region); err != nil {
+		if _, err := p.transportFor(p.service, p.region, p.regionSet); err != nil {
 			return nil, err
 		}
 	}
@@ -457,6 +485,9 @@ func (p *proxy) serve(ctx context.Context) error {
 		scheme = "https"
 	}
 	mode := fmt.Sprintf("signing for %s in %s", p.service, p.region)
+	if p.regionSet != nil {
+		mode = fmt.Sprintf("signing with SigV4a for %s in the region set %s", p.service, strings.Join(p.regionSet, ","))
+	}
 	if p.resign {
 		mode = "re-signing requests verified against --accept-key"
 	}
@@ -493,7 +524,8 @@ type forward struct {
 	service, region string
 	payload         string // the payload line to sign with (X-Amz-Content-Sha256)
 	stream          sigv4.StreamMode
-	vpath, vrawPath string // the path the client's signature covers
+	vpath, vrawPath string   // the path the client's signature covers
+	regionSet       []string // to sign with SigV4a for (nil: SigV4)
 
 	watch   *bodyWatch
 	refused string // the S3 code of a refusal
@@ -544,7 +576,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authQuery lists the query parameters of a presigned URL: the
 // signature the proxy replaces.
 var authQuery = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
-	"X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-Content-Sha256"}
+	"X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-Content-Sha256", "X-Amz-Region-Set"}
 
 // rewrite sets the upstream URL and removes what the new signature
 // replaces (httputil.ReverseProxy has removed the hop-by-hop headers and
@@ -561,7 +593,7 @@ func (p *proxy) rewrite(pr *httputil.ProxyRequest) {
 	// Expect: 100-continue was answered to the client already (net/http
 	// does when the body is first read); the upstream gets the body at
 	// once.
-	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Expect"} {
+	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "X-Amz-Region-Set", "Expect"} {
 		delete(h, k)
 	}
 	if f.payload != "" {
@@ -599,13 +631,15 @@ func withoutParams(raw string, names []string) string {
 // for.
 func (p *proxy) RoundTrip(req *http.Request) (*http.Response, error) {
 	f := forwardOf(req.Context())
-	service, region := p.service, p.region
+	service, region, set := p.service, p.region, p.regionSet
 	if p.resign {
-		service, region = f.service, f.region
+		service, region, set = f.service, f.region, f.regionSet
 	}
-	t, err := p.transport(service, region)
+	t, err := p.transportFor(service, region, set)
 	if err == nil && !p.resign {
-		err = spoolBody(req, service)
+		// SigV4a signs no aws-chunked chunks: a read-once body to S3 over
+		// http is hashed instead (from a temporary file).
+		err = spoolBody(req, service, set != nil && !strings.EqualFold(req.URL.Scheme, "https"))
 	}
 	if err != nil {
 		if req.Body != nil {
@@ -616,15 +650,33 @@ func (p *proxy) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.RoundTrip(req)
 }
 
-// transport returns the signing transport for service and region.
+// transport returns the SigV4 signing transport for service and region.
 func (p *proxy) transport(service, region string) (*sigv4.Transport, error) {
+	return p.transportFor(service, region, nil)
+}
+
+// transportFor returns the signing transport for service and region, or
+// with a region set, the SigV4a transport for service and that set.
+func (p *proxy) transportFor(service, region string, set []string) (*sigv4.Transport, error) {
 	key := service + "/" + region
+	if set != nil {
+		key = service + "/sigv4a:" + strings.Join(set, ",")
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if t := p.transports[key]; t != nil {
 		return t, nil
 	}
-	s, err := sigv4.New(sigv4.Config{Service: service, Region: region, Credentials: p.creds, Now: p.a.now})
+	var s *sigv4.Signer
+	var err error
+	if set != nil {
+		var sa *sigv4a.Signer
+		if sa, err = sigv4a.New(sigv4a.Config{Service: service, RegionSet: set, Credentials: p.creds, Now: p.a.now}); err == nil {
+			s = sa.SigV4()
+		}
+	} else {
+		s, err = sigv4.New(sigv4.Config{Service: service, Region: region, Credentials: p.creds, Now: p.a.now})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -647,11 +699,12 @@ const spoolBodyThreshold = sigv4.DefaultMaxBufferedBody
 // chunked upload: S3 wants a Content-Length, and signed aws-chunked
 // announces the length) or is bound for a service outside the S3 family
 // and larger than spoolBodyThreshold (such services sign the SHA-256 of
-// the body, which must be known before its first byte is sent). The file
-// is removed when the request's body is closed.
-func spoolBody(req *http.Request, service string) error {
+// the body, which must be known before its first byte is sent), or, with
+// hash (SigV4a to S3 over http, which cannot stream signed chunks), has
+// any length. The file is removed when the request's body is closed.
+func spoolBody(req *http.Request, service string, hash bool) error {
 	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil || req.Header.Get("X-Amz-Content-Sha256") != "" ||
-		req.ContentLength >= 0 && (isS3Family(service) || req.ContentLength <= spoolBodyThreshold) {
+		!hash && req.ContentLength >= 0 && (isS3Family(service) || req.ContentLength <= spoolBodyThreshold) {
 		return nil
 	}
 	f, err := os.CreateTemp("", "sigv4-proxy-body-")
@@ -692,13 +745,21 @@ func (s *spooled) Close() error {
 // verifier returns the verifier of the placeholder keys for service and
 // region.
 func (p *proxy) verifier(service, region string) (*sigv4.Verifier, error) {
-	key := service + "/" + region
+	return p.verifierFor(service, []string{region})
+}
+
+// verifierFor returns the verifier of the placeholder keys for service
+// and regions. It accepts SigV4 and SigV4a; a SigV4a request's region set
+// must name one of regions.
+func (p *proxy) verifierFor(service string, regions []string) (*sigv4.Verifier, error) {
+	key := service + "/" + strings.Join(regions, ",")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if v := p.verifiers[key]; v != nil {
 		return v, nil
 	}
-	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: service, Regions: []string{region}, Secrets: p.accepted, Now: p.a.now})
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: service, Regions: regions, Secrets: p.accepted, Now: p.a.now,
+		Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()}})
 	if err != nil {
 		return nil, err
 	}
@@ -719,19 +780,44 @@ const prefetchSize = 64 << 10
 // that brings a wrong byte), after its first bytes were read and checked.
 func (p *proxy) verify(r *http.Request, f *forward) error {
 	service, region, ok := credentialScope(r)
+	var set []string // the region set of a SigV4a request
+	if s, rs, isA := regionSetScope(r); isA {
+		service, region, ok = s, "", s != "" && rs != ""
+		set = splitRegionSet(rs)
+	}
 	if ok {
 		if len(p.services) > 0 && !slices.Contains(p.services, service) {
 			return notForwarded("service", service, p.services)
 		}
-		if len(p.regions) > 0 && !slices.Contains(p.regions, region) {
+		switch {
+		case set != nil && len(p.regions) > 0:
+			if len(allowedRegions(set, p.regions)) == 0 {
+				return notForwarded("region set", strings.Join(set, ","), p.regions)
+			}
+		case set == nil && len(p.regions) > 0 && !slices.Contains(p.regions, region):
 			return notForwarded("region", region, p.regions)
 		}
 	}
-	if !ok || !validScopePart(service) || !validScopePart(region) {
-		// Let a verifier say what is wrong (not signed, malformed).
-		service, region = cmp.Or(first(p.services), "s3"), cmp.Or(first(p.regions), "us-east-1")
+	// The regions the verifier checks: a SigV4a request's region set must
+	// name one of them. Without --region, any set: regions its patterns
+	// name ('*' stands for any run, here "x").
+	regions := []string{region}
+	if set != nil {
+		regions = p.regions
+		if len(regions) == 0 {
+			regions = nil
+			for _, pat := range set {
+				if r := strings.ReplaceAll(pat, "*", "x"); validScopePart(r) && !slices.Contains(regions, r) {
+					regions = append(regions, r)
+				}
+			}
+		}
 	}
-	v, err := p.verifier(service, region)
+	if !ok || !validScopePart(service) || len(regions) == 0 || !validScopePart(regions[0]) || len(regions) > maxCached {
+		// Let a verifier say what is wrong (not signed, malformed).
+		service, regions = cmp.Or(first(p.services), "s3"), []string{cmp.Or(first(p.regions), "us-east-1")}
+	}
+	v, err := p.verifierFor(service, regions)
 	if err != nil {
 		return err
 	}
@@ -749,6 +835,21 @@ func (p *proxy) verify(r *http.Request, f *forward) error {
 	f.service, f.region = vd.Service, vd.Region
 	f.vpath, f.vrawPath = vd.Path, vd.RawPath
 	f.stream = vd.Stream
+	switch {
+	case p.regionSet != nil:
+		f.regionSet = p.regionSet
+	case set != nil:
+		// Signed again for the client's region set, narrowed to the
+		// allowed regions.
+		f.regionSet = set
+		if len(p.regions) > 0 {
+			f.regionSet = allowedRegions(set, p.regions)
+		}
+	}
+	if f.regionSet != nil && (vd.Stream == sigv4.StreamSigned || vd.Stream == sigv4.StreamSignedTrailer) {
+		return &sigv4.AuthError{Code: "NotImplemented", StatusCode: http.StatusNotImplemented,
+			Message: "This proxy signs with SigV4a, which cannot sign aws-chunked chunks: sign the payload's SHA-256, UNSIGNED-PAYLOAD or " + sigv4.StreamingUnsignedPayloadTrailer + " instead."}
+	}
 	switch {
 	case vd.Stream == sigv4.StreamUnsignedTrailer:
 		// Only the seed is signed; the chunks are not, and their
@@ -793,6 +894,61 @@ func credentialScope(r *http.Request) (service, region string, ok bool) {
 		return parts[n-2], parts[n-3], true
 	}
 	return "", "", false
+}
+
+// regionSetScope returns the service and the X-Amz-Region-Set of a
+// SigV4a request (isA), unverified: its credential scope is
+// ID/date/service/aws4_request.
+func regionSetScope(r *http.Request) (service, set string, isA bool) {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		alg, rest, _ := strings.Cut(strings.TrimSpace(auth), " ")
+		if alg != sigv4aAlgorithm {
+			return "", "", false
+		}
+		if i := strings.Index(rest, "Credential="); i >= 0 {
+			cred, _, _ = strings.Cut(rest[i+len("Credential="):], ",")
+		}
+		set = r.Header.Get("X-Amz-Region-Set")
+	} else if q := r.URL.Query(); q.Get("X-Amz-Algorithm") == sigv4aAlgorithm {
+		cred, set = q.Get("X-Amz-Credential"), q.Get("X-Amz-Region-Set")
+	} else {
+		return "", "", false
+	}
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if n := len(parts); n >= 4 && parts[n-1] == "aws4_request" {
+		service = parts[n-2]
+	}
+	return service, set, true
+}
+
+// sigv4aAlgorithm is the algorithm name of SigV4a.
+const sigv4aAlgorithm = "AWS4-ECDSA-P256-SHA256"
+
+// splitRegionSet splits X-Amz-Region-Set at commas.
+func splitRegionSet(set string) []string {
+	var l []string
+	for _, s := range strings.Split(set, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			l = append(l, s)
+		}
+	}
+	return l
+}
+
+// allowedRegions returns the regions of allowed that a region set names
+// ('*' in a pattern matches any run of characters).
+func allowedRegions(set, allowed []string) []string {
+	var l []string
+	for _, r := range allowed {
+		for _, pat := range set {
+			if ok, _ := path.Match(pat, r); ok {
+				l = append(l, r)
+				break
+			}
+		}
+	}
+	return l
 }
 
 // notForwarded refuses a request signed for a service or region outside
@@ -1112,6 +1268,9 @@ func (p *proxy) describe() []string {
 			"Services", strings.Join(p.services, ","), "Regions", strings.Join(p.regions, ","))
 	} else {
 		kv = append(kv, "Mode", "sign", "Service", p.service, "Region", p.region)
+	}
+	if p.regionSet != nil {
+		kv = append(kv, "RegionSet", strings.Join(p.regionSet, ","))
 	}
 	return append(kv, "Credentials", redact.TypeName(p.creds))
 }
