@@ -110,12 +110,14 @@ func (s *Signer) SignStreaming(ctx context.Context, req *http.Request, opts Stre
 	p.amzDate = req.Header.Get("X-Amz-Date")
 	auth := req.Header.Get("Authorization")
 	i := strings.LastIndex(auth, "Signature=")
-	if i < 0 || len(auth)-i-len("Signature=") != 2*sha256.Size || len(p.amzDate) != 16 {
+	// Only signed chunks chain from the seed, which is then SigV4's 64 hex
+	// digits; an unsigned-trailer seed may be another algorithm's.
+	if i < 0 || len(p.amzDate) != 16 || p.mode.signed() && len(auth)-i-len("Signature=") != 2*sha256.Size {
 		restore()
 		return fmt.Errorf("%w: the seed signature is missing from the signed request", ErrInvalidRequest)
 	}
-	copy(p.seed[:], auth[i+len("Signature="):])
 	if p.mode.signed() {
+		copy(p.seed[:], auth[i+len("Signature="):])
 		p.scope = p.amzDate[:8] + "/" + s.region + "/" + s.service + "/aws4_request"
 		var h hmacer
 		id := keyID{accessKey: creds.AccessKeyID, secret: creds.SecretAccessKey, region: s.region, service: s.service}

@@ -141,3 +141,52 @@ func TestExplainPublicKey(t *testing.T) {
 		t.Error("Explain's signature does not verify")
 	}
 }
+
+// TestSignStreamingUnsignedTrailer sends a SigV4a-seeded unsigned-trailer
+// upload to a verifying server: the seed is ECDSA's longer signature, and
+// signed chunks, which chain HMAC signatures, are refused.
+func TestSignStreamingUnsignedTrailer(t *testing.T) {
+	creds := credentials.Credentials{AccessKeyID: "AKIDSTREAM", SecretAccessKey: "stream/secret"}
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: "s3", Regions: []string{"eu-west-1"}, Secrets: sigv4.StaticSecrets(creds),
+		Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			sigv4.WriteError(w, r, err)
+			return
+		}
+		w.Write(b)
+	})))
+	defer srv.Close()
+	s, err := sigv4a.New(sigv4a.Config{Service: "s3", RegionSet: []string{"*"}, Credentials: credentials.Static(creds.AccessKeyID, creds.SecretAccessKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("chunk of data ", 10000)
+	req, _ := http.NewRequest("PUT", srv.URL+"/bkt/key", strings.NewReader(body))
+	if err := s.SigV4().SignStreaming(context.Background(), req, sigv4.StreamOptions{Mode: sigv4.StreamUnsignedTrailer, Checksum: sigv4.ChecksumCRC32}); err != nil {
+		t.Fatalf("SignStreaming(unsigned trailer): %v", err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != body {
+		t.Fatalf("unsigned-trailer upload: %d, %d bytes back of %d\n%.300s", resp.StatusCode, len(b), len(body), b)
+	}
+	for _, mode := range []sigv4.StreamMode{sigv4.StreamSigned, sigv4.StreamSignedTrailer} {
+		req, _ := http.NewRequest("PUT", srv.URL+"/bkt/key", strings.NewReader(body))
+		opts := sigv4.StreamOptions{Mode: mode}
+		if mode == sigv4.StreamSignedTrailer {
+			opts.Checksum = sigv4.ChecksumCRC32
+		}
+		if err := s.SigV4().SignStreaming(context.Background(), req, opts); err == nil {
+			t.Errorf("SignStreaming(%s) with SigV4a: no error", mode)
+		}
+	}
+}
