@@ -696,6 +696,9 @@ var fixedNameBytes = func() (b [numSlots][]byte) {
 // to canon and the signed headers list to signed, the slots merged in.
 // Entries with the same lower-case name are merged.
 func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, error) {
+	if len(hb.entries) == 0 {
+		return hb.appendSlots(canon, signed)
+	}
 	hb.sort()
 	hb.buildLines()
 	var err error
@@ -717,6 +720,28 @@ func (hb *headerBuf) appendCanonical(canon, signed []byte) ([]byte, []byte, erro
 			}
 		}
 		if err != nil {
+			return canon, signed, err
+		}
+		canon = append(canon, '\n')
+	}
+	return canon, signed, nil
+}
+
+// appendSlots is appendCanonical for the slots alone, in their order. It
+// leaves hb.order and hb.lines as sort and buildLines would.
+func (hb *headerBuf) appendSlots(canon, signed []byte) ([]byte, []byte, error) {
+	var err error
+	hb.order, hb.lines = hb.order[:0], hb.lines[:0]
+	for slots := hb.slots; slots != 0; slots &= slots - 1 {
+		s := fixedSlot(bits.TrailingZeros8(slots))
+		hb.lines = append(hb.lines, headerLine{slot: s})
+		if len(signed) > 0 {
+			signed = append(signed, ';')
+		}
+		signed = append(signed, fixedNames[s]...)
+		canon = append(canon, fixedNames[s]...)
+		canon = append(canon, ':')
+		if canon, err = hb.appendSlotValue(s, canon); err != nil {
 			return canon, signed, err
 		}
 		canon = append(canon, '\n')

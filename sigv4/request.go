@@ -52,7 +52,7 @@ type presignParams struct {
 	algorithm  string
 	credential []byte
 	amzDate    []byte
-	expires    int64
+	expires    []byte // in seconds, decimal
 	regionSet  string // for an algorithm with region sets
 	token      string // "" for none
 }
@@ -149,7 +149,7 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 func canonicallyEscaped(path []byte) bool {
 	for i := 0; i < len(path); i++ {
 		c := path[i]
-		if awsenc.Unreserved[c] || c == '/' {
+		if unreservedOrSlash[c] {
 			continue
 		}
 		if c != '%' || i+2 >= len(path) || !upperHex(path[i+1]) || !upperHex(path[i+2]) {
@@ -162,6 +162,13 @@ func canonicallyEscaped(path []byte) bool {
 	}
 	return true
 }
+
+// unreservedOrSlash is awsenc.Unreserved with '/'.
+var unreservedOrSlash = func() (t [256]bool) {
+	t = awsenc.Unreserved
+	t['/'] = true
+	return t
+}()
 
 func upperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
 
@@ -215,7 +222,7 @@ func (s *Signer) prepare(ctx context.Context, sc *scratch, how signing) error {
 	if how.presign {
 		p := &sc.params
 		p.algorithm, p.credential = name, sc.scope.credential(r.creds.AccessKeyID)
-		p.amzDate, p.expires = sc.scope.amzDate[:], int64(r.expires/time.Second)
+		p.amzDate, p.expires = sc.scope.amzDate[:], appendInt(sc.expires[:0], int64(r.expires/time.Second))
 		p.regionSet, p.token = "", ""
 		if regionSet {
 			p.regionSet = s.region

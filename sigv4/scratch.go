@@ -29,6 +29,8 @@ type scratch struct {
 	out    []byte // a presigned URL
 	strip  []byte // a query without presign parameters
 
+	expires [20]byte // a presigned URL's X-Amz-Expires digits (params.expires)
+
 	// Where step 1 wrote the canonical URI in creq, and whether it escaped
 	// a byte that net/url leaves alone in paths (see Sign).
 	uriStart, uriEnd int

@@ -394,7 +394,7 @@ func (sc *scratch) presigned(b []byte) *Presigned {
 	b = append(b, "&X-Amz-SignedHeaders="...)
 	b = appendEscaped(b, r.signed, false)
 	b = append(b, "&X-Amz-Expires="...)
-	b = appendInt(b, p.expires)
+	b = append(b, p.expires...)
 	if r.creds.SessionToken != "" {
 		b = append(b, "&X-Amz-Security-Token="...)
 		b = appendEscaped(b, r.creds.SessionToken, false)
@@ -410,7 +410,9 @@ func (sc *scratch) presigned(b []byte) *Presigned {
 	}
 	// Keys that differ only in case were signed as one header, their values
 	// joined in key order: hand them to the client the same way.
-	slices.Sort(r.sendHeaders)
+	if len(r.sendHeaders) > 1 {
+		slices.Sort(r.sendHeaders)
+	}
 	for _, k := range r.sendHeaders {
 		ck := http.CanonicalHeaderKey(k)
 		pr.Header[ck] = append(pr.Header[ck], m.header[k]...)

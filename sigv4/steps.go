@@ -79,7 +79,7 @@ func (sc *scratch) appendQuery(b []byte) []byte {
 		b = append(b, "&X-Amz-Date="...)
 		b = append(b, p.amzDate...)
 		b = append(b, "&X-Amz-Expires="...)
-		b = appendInt(b, p.expires)
+		b = append(b, p.expires...)
 		if p.regionSet != "" {
 			b = append(b, "&X-Amz-Region-Set="...)
 			b = appendEscaped(b, p.regionSet, false)
@@ -97,8 +97,8 @@ func (sc *scratch) appendQuery(b []byte) []byte {
 	q.add("X-Amz-Algorithm", []byte(p.algorithm))
 	q.add("X-Amz-Credential", p.credential)
 	q.add("X-Amz-Date", p.amzDate)
-	tmp := appendInt(sc.sts[:0], p.expires)
-	q.add("X-Amz-Expires", tmp)
+	q.add("X-Amz-Expires", p.expires)
+	tmp := sc.sts[:0]
 	if p.regionSet != "" {
 		tmp = appendEscaped(tmp[:0], p.regionSet, false)
 		q.add("X-Amz-Region-Set", tmp)
@@ -134,7 +134,9 @@ func (sc *scratch) canonicalHeaders() error {
 		return err
 	}
 	slots := hb.slots
-	sh.ok = false
+	if m.shape != nil {
+		sh.ok = false // it is recorded again below
+	}
 	if err = sc.collectHeaders(); err != nil {
 		return err
 	}
