@@ -101,7 +101,6 @@ func TestStreamingPut(t *testing.T) {
 	}{
 		{"signed", sigv4.StreamOptions{Mode: sigv4.StreamSigned}},
 		{"signed-8k-chunks", sigv4.StreamOptions{Mode: sigv4.StreamSigned, ChunkSize: sigv4.MinChunkSize}},
-		{"signed-trailer-none", sigv4.StreamOptions{Mode: sigv4.StreamSignedTrailer}},
 		{"signed-trailer-crc32c", sigv4.StreamOptions{Mode: sigv4.StreamSignedTrailer, Checksum: sigv4.ChecksumCRC32C}},
 		{"signed-trailer-sha256", sigv4.StreamOptions{Mode: sigv4.StreamSignedTrailer, Checksum: sigv4.ChecksumSHA256}},
 		{"unsigned-trailer-crc32", sigv4.StreamOptions{Mode: sigv4.StreamUnsignedTrailer, Checksum: sigv4.ChecksumCRC32}},
