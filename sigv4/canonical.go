@@ -353,10 +353,7 @@ func cutBytes(s []byte, sep byte) (before, after []byte) {
 func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 	for len(s) > 0 {
 		// Copy the longest run that stays as it is in one go.
-		i := 0
-		for i < len(s) && awsenc.Unreserved[s[i]] {
-			i++
-		}
+		i := awsenc.UnreservedRun(s, false)
 		dst = append(dst, s[:i]...)
 		if i == len(s) {
 			break

@@ -21,7 +21,7 @@ type scratch struct {
 	q      queryBuf
 
 	creq   []byte // step 1: the canonical request
-	hdrs   []byte // its canonical headers block
+	hdrs   []byte // a presigned request's canonical headers block
 	signed []byte // its signed headers list, when not the shape's
 	sts    []byte // step 2: the string to sign
 	sig    [sha256.Size]byte

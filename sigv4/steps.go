@@ -20,14 +20,17 @@ import (
 // headers, the signed headers list and the payload line, one per line.
 func (sc *scratch) canonicalRequest() error {
 	m := &sc.msg
-	// The query and the headers are worked out before anything is written:
-	// a presigned URL signs the headers list in its query.
 	sc.q.reset()
 	if err := sc.q.parse(m.query, m.skip); err != nil {
 		return err
 	}
-	if err := sc.canonicalHeaders(); err != nil {
-		return err
+	// A presigned URL signs the headers list in its query: its headers are
+	// worked out before the query is written.
+	var err error
+	if m.presign != nil {
+		if sc.hdrs, err = sc.canonicalHeaders(sc.hdrs[:0]); err != nil {
+			return err
+		}
 	}
 	b := append(sc.creq[:0], m.method...)
 	b = append(b, '\n')
@@ -37,7 +40,12 @@ func (sc *scratch) canonicalRequest() error {
 	b = append(b, '\n')
 	b = sc.appendQuery(b)
 	b = append(b, '\n')
-	b = append(b, sc.hdrs...)
+	if m.presign != nil {
+		b = append(b, sc.hdrs...)
+	} else if b, err = sc.canonicalHeaders(b); err != nil {
+		sc.creq = b
+		return err
+	}
 	b = append(b, '\n')
 	b = append(b, sc.res.signed...)
 	b = append(b, '\n')
@@ -113,44 +121,44 @@ func (sc *scratch) appendQuery(b []byte) []byte {
 	return q.appendCanonical(b)
 }
 
-// canonicalHeaders writes the canonical headers block into sc.hdrs and
-// points sc.res.signed at the signed headers list (see
+// canonicalHeaders appends the canonical headers block to b and points
+// sc.res.signed at the signed headers list (see
 // [CanonicalHeaders]): the request headers that m.pick signs, merged with
 // the headers signed from the signer's own values (the slots of sc.hdr).
 // A request with the header keys of the last one reuses its shape
 // (shape.go).
-func (sc *scratch) canonicalHeaders() error {
+func (sc *scratch) canonicalHeaders(b []byte) ([]byte, error) {
 	m, hb, sh := &sc.msg, &sc.hdr, &sc.shape
 	if err := m.pick.begin(hb); err != nil {
-		return err
+		return b, err
 	}
 	var err error
 	if m.shape != nil && sh.lookup(m.header, hb.slots, m.shape, &sc.res) {
 		if err = m.pick.reuse(sh); err != nil {
-			return err
+			return b, err
 		}
-		sc.hdrs, err = sh.appendCanonical(sc.hdrs[:0], hb)
+		b, err = sh.appendCanonical(b, hb)
 		sc.res.signed = sh.signed // read only: nothing is recorded before the caller is done
-		return err
+		return b, err
 	}
 	slots := hb.slots
 	if m.shape != nil {
 		sh.ok = false // it is recorded again below
 	}
 	if err = sc.collectHeaders(); err != nil {
-		return err
+		return b, err
 	}
 	if err = m.pick.end(hb); err != nil {
-		return err
+		return b, err
 	}
-	if sc.hdrs, sc.signed, err = hb.appendCanonical(sc.hdrs[:0], sc.signed[:0]); err != nil {
-		return err
+	if b, sc.signed, err = hb.appendCanonical(b, sc.signed[:0]); err != nil {
+		return b, err
 	}
 	sc.res.signed = sc.signed
 	if m.shape != nil {
 		sh.record(m.header, hb, sc.seen, sc.signed, slots, m.shape, sc.res.variants)
 	}
-	return nil
+	return b, nil
 }
 
 // collectHeaders adds to sc.hdr the request headers that m.pick signs and,

@@ -57,10 +57,7 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, safe *[256]bool) ([]byt
 	kept := false
 	for len(s) > 0 {
 		// Copy the longest run that needs no escaping in one go.
-		i := 0
-		for i < len(s) && safe[s[i]] {
-			i++
-		}
+		i := UnreservedRun(s, safe == &unreservedOrSlash)
 		dst = append(dst, s[:i]...)
 		if i == len(s) {
 			break
@@ -71,6 +68,34 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, safe *[256]bool) ([]byt
 		s = s[i+1:]
 	}
 	return dst, kept
+}
+
+// UnreservedRun returns the length of the longest prefix of s in the
+// unreserved set (with '/', when slash is set), eight bytes at a time.
+func UnreservedRun[S ~string | ~[]byte](s S, slash bool) int {
+	top := byte('.') // '-' and '.' are one range, and '/' follows them
+	if slash {
+		top = '/'
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		m := inRange(x, 'A', 'Z') | inRange(x, 'a', 'z') | inRange(x, '0', '9') |
+			inRange(x, '-', top) | inRange(x, '_', '_') | inRange(x, '~', '~')
+		// A byte of 0x80 or more is in no range: its lane fails, and what
+		// its carry does to its neighbours no longer matters.
+		if m&^x&hi != hi {
+			break
+		}
+	}
+	safe := &Unreserved
+	if slash {
+		safe = &unreservedOrSlash
+	}
+	for i < len(s) && safe[s[i]] {
+		i++
+	}
+	return i
 }
 
 // netURLKeeps[c] reports whether net/url leaves c unescaped in a path

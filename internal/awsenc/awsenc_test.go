@@ -245,3 +245,26 @@ func TestAppendEscapedPath(t *testing.T) {
 		}
 	}
 }
+
+// FuzzUnreservedRun checks UnreservedRun, eight bytes at a time, against
+// the table, byte by byte, for strings and byte slices, with and without
+// '/'.
+func FuzzUnreservedRun(f *testing.F) {
+	f.Add("photos/2026/11/cat picture.jpg")
+	f.Add("AZaz09-._~/+ABCDEFGHIJKLMNOP\x80\xffabcdefgh")
+	f.Add("X-Amz-Credential=AKIDEXAMPLE%2F20150830")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, slash := range []bool{false, true} {
+			want := 0
+			for want < len(s) && (Unreserved[s[want]] || slash && s[want] == '/') {
+				want++
+			}
+			if got := UnreservedRun(s, slash); got != want {
+				t.Fatalf("UnreservedRun(%q, %v) = %d, want %d", s, slash, got, want)
+			}
+			if got := UnreservedRun([]byte(s), slash); got != want {
+				t.Fatalf("UnreservedRun([]byte(%q), %v) = %d, want %d", s, slash, got, want)
+			}
+		}
+	})
+}
