@@ -67,118 +67,123 @@ func (k bodyKind) String() string {
 // aws-chunked mode is STREAMING-UNSIGNED-PAYLOAD-TRAILER, over HTTPS, for
 // a non-empty body with a checksum.
 func TestAWSSDKPutObjectModes(t *testing.T) {
-	s := newServers(t)
-	sizes := []int{1, 64<<10 + 1, 1<<20 + 3}
-	unsignedTrailer := func(alg sigv4.ChecksumAlgorithm) want {
-		return want{stream: sigv4.StreamUnsignedTrailer, checksum: alg, trailer: true}
-	}
-	for _, tc := range []struct {
-		name        string
-		secure      bool
-		virtualHost bool
-		calc        aws.RequestChecksumCalculation // zero: WhenSupported, config.LoadDefaultConfig's default
-		unset       bool                           // s3.Options' zero RequestChecksumCalculation: no checksum
-		alg         types.ChecksumAlgorithm
-		body        bodyKind
-		unsigned    bool // v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware
-		sizes       []int
-		want        want
-		wantErr     string // the SDK's error, before sending
-		wantRefusal string // the Verifier's refusal
-	}{
-		// HTTPS: a trailer whenever a checksum is computed.
-		{name: "https-default", secure: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
-		{name: "https-virtual-host", secure: true, virtualHost: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
-		{name: "https-CRC32C", secure: true, alg: types.ChecksumAlgorithmCrc32c, want: unsignedTrailer(sigv4.ChecksumCRC32C)},
-		{name: "https-CRC64NVME", secure: true, alg: types.ChecksumAlgorithmCrc64nvme, want: unsignedTrailer(sigv4.ChecksumCRC64NVME)},
-		{name: "https-SHA1", secure: true, alg: types.ChecksumAlgorithmSha1, want: unsignedTrailer(sigv4.ChecksumSHA1)},
-		{name: "https-SHA256", secure: true, alg: types.ChecksumAlgorithmSha256, want: unsignedTrailer(sigv4.ChecksumSHA256)},
-		{name: "https-options-unset", secure: true, unset: true, want: want{payload: sigv4.UnsignedPayload}},
-		{name: "https-when-required", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, want: want{payload: sigv4.UnsignedPayload}},
-		{name: "https-when-required-SHA256", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, alg: types.ChecksumAlgorithmSha256, want: unsignedTrailer(sigv4.ChecksumSHA256)},
-		{name: "https-when-required-unsigned", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, want: want{payload: sigv4.UnsignedPayload}},
-		{name: "https-unsigned-middleware", secure: true, unsigned: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
-		{name: "https-unseekable-length", secure: true, body: unseekableLength, want: unsignedTrailer(sigv4.ChecksumCRC32)},
-		{name: "https-unseekable-no-length", secure: true, body: unseekableNoLength, sizes: []int{1}, wantRefusal: "MissingContentLength"},
-		{name: "https-empty", secure: true, sizes: []int{0}, want: want{payload: sigv4.UnsignedPayload, checksum: sigv4.ChecksumCRC32}},
-		// HTTP: never aws-chunked; the checksum goes in a header.
-		{name: "http-default", want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
-		{name: "http-virtual-host", virtualHost: true, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
-		{name: "http-SHA256", alg: types.ChecksumAlgorithmSha256, want: want{payload: "sha256", checksum: sigv4.ChecksumSHA256}},
-		// The checksum middleware hashes the body with SHA-256 too and
-		// sets the payload hash before UnsignedPayload would.
-		{name: "http-unsigned-middleware", unsigned: true, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
-		{name: "http-when-required-unsigned", calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, want: want{payload: sigv4.UnsignedPayload}},
-		{name: "http-when-required-unseekable-unsigned", calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, body: unseekableLength, want: want{payload: sigv4.UnsignedPayload}},
-		{name: "http-options-unset", unset: true, want: want{payload: "sha256"}},
-		{name: "http-when-required", calc: aws.RequestChecksumCalculationWhenRequired, want: want{payload: "sha256"}},
-		{name: "http-unseekable-length", body: unseekableLength, sizes: []int{1}, wantErr: "unseekable stream is not supported without TLS and trailing checksum"},
-		{name: "http-when-required-unseekable", calc: aws.RequestChecksumCalculationWhenRequired, body: unseekableLength, sizes: []int{1}, wantErr: "failed to compute payload hash: failed to seek body to start, request stream is not seekable"},
-		{name: "http-empty", sizes: []int{0}, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			calc := tc.calc
-			if calc == aws.RequestChecksumCalculationUnset && !tc.unset {
-				calc = aws.RequestChecksumCalculationWhenSupported
+	forEachBackend(t, func(t *testing.T, s *servers) {
+		sizes := []int{1, 64<<10 + 1, 1<<20 + 3}
+		unsignedTrailer := func(alg sigv4.ChecksumAlgorithm) want {
+			return want{stream: sigv4.StreamUnsignedTrailer, checksum: alg, trailer: true}
+		}
+		for _, tc := range []struct {
+			name        string
+			secure      bool
+			virtualHost bool
+			calc        aws.RequestChecksumCalculation // zero: WhenSupported, config.LoadDefaultConfig's default
+			unset       bool                           // s3.Options' zero RequestChecksumCalculation: no checksum
+			alg         types.ChecksumAlgorithm
+			body        bodyKind
+			unsigned    bool // v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware
+			sizes       []int
+			want        want
+			wantErr     string // the SDK's error, before sending
+			wantRefusal string // the Verifier's refusal
+		}{
+			// HTTPS: a trailer whenever a checksum is computed.
+			{name: "https-default", secure: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
+			{name: "https-virtual-host", secure: true, virtualHost: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
+			{name: "https-CRC32C", secure: true, alg: types.ChecksumAlgorithmCrc32c, want: unsignedTrailer(sigv4.ChecksumCRC32C)},
+			{name: "https-CRC64NVME", secure: true, alg: types.ChecksumAlgorithmCrc64nvme, want: unsignedTrailer(sigv4.ChecksumCRC64NVME)},
+			{name: "https-SHA1", secure: true, alg: types.ChecksumAlgorithmSha1, want: unsignedTrailer(sigv4.ChecksumSHA1)},
+			{name: "https-SHA256", secure: true, alg: types.ChecksumAlgorithmSha256, want: unsignedTrailer(sigv4.ChecksumSHA256)},
+			{name: "https-options-unset", secure: true, unset: true, want: want{payload: sigv4.UnsignedPayload}},
+			{name: "https-when-required", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, want: want{payload: sigv4.UnsignedPayload}},
+			{name: "https-when-required-SHA256", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, alg: types.ChecksumAlgorithmSha256, want: unsignedTrailer(sigv4.ChecksumSHA256)},
+			{name: "https-when-required-unsigned", secure: true, calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, want: want{payload: sigv4.UnsignedPayload}},
+			{name: "https-unsigned-middleware", secure: true, unsigned: true, want: unsignedTrailer(sigv4.ChecksumCRC32)},
+			{name: "https-unseekable-length", secure: true, body: unseekableLength, want: unsignedTrailer(sigv4.ChecksumCRC32)},
+			{name: "https-unseekable-no-length", secure: true, body: unseekableNoLength, sizes: []int{1}, wantRefusal: "MissingContentLength"},
+			{name: "https-empty", secure: true, sizes: []int{0}, want: want{payload: sigv4.UnsignedPayload, checksum: sigv4.ChecksumCRC32}},
+			// HTTP: never aws-chunked; the checksum goes in a header.
+			{name: "http-default", want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
+			{name: "http-virtual-host", virtualHost: true, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
+			{name: "http-SHA256", alg: types.ChecksumAlgorithmSha256, want: want{payload: "sha256", checksum: sigv4.ChecksumSHA256}},
+			// The checksum middleware hashes the body with SHA-256 too and
+			// sets the payload hash before UnsignedPayload would.
+			{name: "http-unsigned-middleware", unsigned: true, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
+			{name: "http-when-required-unsigned", calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, want: want{payload: sigv4.UnsignedPayload}},
+			{name: "http-when-required-unseekable-unsigned", calc: aws.RequestChecksumCalculationWhenRequired, unsigned: true, body: unseekableLength, want: want{payload: sigv4.UnsignedPayload}},
+			{name: "http-options-unset", unset: true, want: want{payload: "sha256"}},
+			{name: "http-when-required", calc: aws.RequestChecksumCalculationWhenRequired, want: want{payload: "sha256"}},
+			{name: "http-unseekable-length", body: unseekableLength, sizes: []int{1}, wantErr: "unseekable stream is not supported without TLS and trailing checksum"},
+			{name: "http-when-required-unseekable", calc: aws.RequestChecksumCalculationWhenRequired, body: unseekableLength, sizes: []int{1}, wantErr: "failed to compute payload hash: failed to seek body to start, request stream is not seekable"},
+			{name: "http-empty", sizes: []int{0}, want: want{payload: "sha256", checksum: sigv4.ChecksumCRC32}},
+		} {
+			// objectserver is path-style only.
+			if s.lacks(tc.virtualHost, false) {
+				continue
 			}
-			client := s.sdkClient(tc.secure, tc.virtualHost, calc)
-			var opts []func(*s3.Options)
-			if tc.unsigned {
-				opts = append(opts, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
-			}
-			sz := tc.sizes
-			if sz == nil {
-				sz = sizes
-			}
-			for i, size := range sz {
-				key := fmt.Sprintf("sdk/%s/%d", tc.name, size)
-				data := randomData(size, uint64(i))
-				in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumAlgorithm: tc.alg}
-				switch tc.body {
-				case seekable:
-					in.Body = bytes.NewReader(data)
-				case unseekableLength:
-					in.Body, in.ContentLength = unseekable{bytes.NewReader(data)}, aws.Int64(int64(size))
-				case unseekableNoLength:
-					in.Body = unseekable{bytes.NewReader(data)}
+			t.Run(tc.name, func(t *testing.T) {
+				calc := tc.calc
+				if calc == aws.RequestChecksumCalculationUnset && !tc.unset {
+					calc = aws.RequestChecksumCalculationWhenSupported
 				}
-				_, err := client.PutObject(context.Background(), in, opts...)
-				switch {
-				case tc.wantErr != "":
-					if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-						t.Fatalf("size %d: PutObject error %v, want %q", size, err, tc.wantErr)
-					}
-					if ups := s.store.uploadsOf(key); len(ups) != 0 {
-						t.Fatalf("size %d: the SDK sent %d requests", size, len(ups))
-					}
-					continue
-				case tc.wantRefusal != "":
-					var ae smithy.APIError
-					if !errors.As(err, &ae) || ae.ErrorCode() != tc.wantRefusal {
-						t.Fatalf("size %d: PutObject error %v, want the server's %s", size, err, tc.wantRefusal)
-					}
-					ups := s.store.uploadsOf(key)
-					if len(ups) != 1 || ups[0].code != tc.wantRefusal || !strings.Contains(ups[0].contentEncoding, "aws-chunked") || !ups[0].chunkedTE {
-						t.Fatalf("size %d: uploads %+v, want one aws-chunked, Transfer-Encoding: chunked, refused %s", size, ups, tc.wantRefusal)
-					}
-					if _, ok := s.store.object(key); ok {
-						t.Fatalf("size %d: a refused upload was stored", size)
-					}
-					continue
-				case err != nil:
-					t.Fatalf("size %d: PutObject: %v", size, err)
+				client := s.sdkClient(tc.secure, tc.virtualHost, calc)
+				var opts []func(*s3.Options)
+				if tc.unsigned {
+					opts = append(opts, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 				}
-				s.check(t, key, data, tc.want)
-				out, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-				if err != nil {
-					t.Fatalf("size %d: GetObject: %v", size, err)
+				sz := tc.sizes
+				if sz == nil {
+					sz = sizes
 				}
-				got, err := io.ReadAll(out.Body)
-				out.Body.Close()
-				if err != nil || !bytes.Equal(got, data) {
-					t.Fatalf("size %d: GetObject: %d bytes (err %v), equal %v", size, len(got), err, bytes.Equal(got, data))
+				for i, size := range sz {
+					key := fmt.Sprintf("sdk/%s/%d", tc.name, size)
+					data := randomData(size, uint64(i))
+					in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumAlgorithm: tc.alg}
+					switch tc.body {
+					case seekable:
+						in.Body = bytes.NewReader(data)
+					case unseekableLength:
+						in.Body, in.ContentLength = unseekable{bytes.NewReader(data)}, aws.Int64(int64(size))
+					case unseekableNoLength:
+						in.Body = unseekable{bytes.NewReader(data)}
+					}
+					_, err := client.PutObject(context.Background(), in, opts...)
+					switch {
+					case tc.wantErr != "":
+						if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+							t.Fatalf("size %d: PutObject error %v, want %q", size, err, tc.wantErr)
+						}
+						if ups := s.store.uploadsOf(key); len(ups) != 0 {
+							t.Fatalf("size %d: the SDK sent %d requests", size, len(ups))
+						}
+						continue
+					case tc.wantRefusal != "":
+						var ae smithy.APIError
+						if !errors.As(err, &ae) || ae.ErrorCode() != tc.wantRefusal {
+							t.Fatalf("size %d: PutObject error %v, want the server's %s", size, err, tc.wantRefusal)
+						}
+						ups := s.store.uploadsOf(key)
+						if len(ups) != 1 || ups[0].code != tc.wantRefusal || !strings.Contains(ups[0].contentEncoding, "aws-chunked") || !ups[0].chunkedTE {
+							t.Fatalf("size %d: uploads %+v, want one aws-chunked, Transfer-Encoding: chunked, refused %s", size, ups, tc.wantRefusal)
+						}
+						if _, ok := s.store.object(key); ok {
+							t.Fatalf("size %d: a refused upload was stored", size)
+						}
+						continue
+					case err != nil:
+						t.Fatalf("size %d: PutObject: %v", size, err)
+					}
+					s.check(t, key, data, tc.want)
+					out, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+					if err != nil {
+						t.Fatalf("size %d: GetObject: %v", size, err)
+					}
+					got, err := io.ReadAll(out.Body)
+					out.Body.Close()
+					if err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("size %d: GetObject: %d bytes (err %v), equal %v", size, len(got), err, bytes.Equal(got, data))
+					}
 				}
-			}
-		})
-	}
+			})
+		}
+	})
 }

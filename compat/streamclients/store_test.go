@@ -21,7 +21,10 @@ import (
 	"time"
 
 	kitcreds "github.com/sigv4kit/sigv4kit/credentials"
+	"github.com/sigv4kit/sigv4kit/examples/objectserver/objectstore"
+	"github.com/sigv4kit/sigv4kit/policy"
 	"github.com/sigv4kit/sigv4kit/sigv4"
+	"github.com/sigv4kit/sigv4kit/sigv4a"
 )
 
 // The server's one bucket and key pair.
@@ -52,27 +55,28 @@ type upload struct {
 	decoded     int64
 }
 
-// store is an in-memory S3 bucket behind sigv4.Verifier.Middleware that
-// records every upload.
-type store struct {
+// noteVerified records what the Verifier found in the upload's body, read
+// to its end by then.
+func (u *upload) noteVerified(vd *sigv4.Verified) {
+	u.verified, u.stream, u.payloadHash, u.decoded = true, vd.Stream, vd.PayloadHash, vd.DecodedContentLength
+	if vd.Checksum != nil {
+		u.checksum = *vd.Checksum
+	}
+}
+
+// uploadLog records every upload (PUT) request a server answers.
+type uploadLog struct {
 	mu      sync.Mutex
-	objects map[string][]byte
-	parts   map[string]map[int][]byte // upload ID → parts
 	uploads []upload
-	nextID  int
 }
 
 type uploadKey struct{}
 
-// handler returns the store's handler: wire recording, the Verifier, then
-// the store.
-func (s *store) handler(t *testing.T) http.Handler {
-	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: "s3", Regions: []string{region},
-		Secrets: sigv4.StaticSecrets(kitcreds.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inner := v.Middleware(http.HandlerFunc(s.serve))
+// record wraps a server's handler (the Verifier and the S3 operations
+// behind it): it notes each PUT as it came on the wire and as it was
+// answered, and puts its *upload in the request's context for the handler
+// to fill in from sigv4.Verified.
+func (l *uploadLog) record(inner http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPut {
 			inner.ServeHTTP(w, r)
@@ -93,10 +97,97 @@ func (s *store) handler(t *testing.T) http.Handler {
 		if rw.status >= 300 {
 			u.code = errorCode(rw.body.Bytes())
 		}
-		s.mu.Lock()
-		s.uploads = append(s.uploads, *u)
-		s.mu.Unlock()
+		l.mu.Lock()
+		l.uploads = append(l.uploads, *u)
+		l.mu.Unlock()
 	})
+}
+
+// uploadsOf returns the uploads of key, in order.
+func (l *uploadLog) uploadsOf(key string) []upload {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []upload
+	for _, u := range l.uploads {
+		if u.key == key {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// backend is the S3 server under test: the log of its uploads and the
+// objects it stored.
+type backend interface {
+	uploadsOf(key string) []upload
+	object(key string) ([]byte, bool)
+}
+
+// store is an in-memory S3 bucket behind sigv4.Verifier.Middleware that
+// records every upload.
+type store struct {
+	uploadLog
+	mu      sync.Mutex
+	objects map[string][]byte
+	parts   map[string]map[int][]byte // upload ID → parts
+	nextID  int
+}
+
+// handler returns the store's handler: wire recording, the Verifier, then
+// the store.
+func (s *store) handler(t *testing.T) http.Handler {
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{Service: "s3", Regions: []string{region},
+		Secrets: sigv4.StaticSecrets(kitcreds.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.record(v.Middleware(http.HandlerFunc(s.serve)))
+}
+
+// objectServer is examples/objectserver's handler (objectstore.Server) on
+// its memory backend, with the verifiers objectserver's main builds: SigV4
+// and SigV4a for region, and POST policies. Its Log hook receives the
+// request as the PUT operation saw it, and records the sigv4.Verified in
+// its context.
+type objectServer struct {
+	uploadLog
+	mem *objectstore.Memory
+}
+
+func (o *objectServer) handler(t *testing.T) http.Handler {
+	secrets := sigv4.StaticSecrets(kitcreds.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey})
+	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
+		Service:    "s3",
+		Regions:    []string{region},
+		Secrets:    secrets,
+		Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &objectstore.Server{
+		Backend:    o.mem,
+		Verifier:   v,
+		PostPolicy: &policy.Verifier{Lookup: secrets.LookupSecret, Region: region},
+		Log: func(r *http.Request, status int, code string) {
+			u, ok := r.Context().Value(uploadKey{}).(*upload)
+			if vd, verified := sigv4.VerifiedFromContext(r.Context()); ok && verified {
+				u.noteVerified(vd)
+			}
+		},
+	}
+	return o.record(srv.Handler())
+}
+
+// object returns the stored object.
+func (o *objectServer) object(key string) ([]byte, bool) {
+	c, _, err := o.mem.Get(bucket, key)
+	if err != nil {
+		return nil, false
+	}
+	defer c.Close()
+	b, err := io.ReadAll(c)
+	return b, err == nil
 }
 
 // recorder keeps the status and the start of the body of a response.
@@ -219,10 +310,7 @@ func (s *store) put(w http.ResponseWriter, r *http.Request, uploadID, partNumber
 	body, err := io.ReadAll(r.Body)
 	vd, _ := sigv4.VerifiedFromContext(r.Context())
 	if u, ok := r.Context().Value(uploadKey{}).(*upload); ok && vd != nil {
-		u.verified, u.stream, u.payloadHash, u.decoded = true, vd.Stream, vd.PayloadHash, vd.DecodedContentLength
-		if vd.Checksum != nil {
-			u.checksum = *vd.Checksum
-		}
+		u.noteVerified(vd)
 	}
 	if err != nil {
 		sigv4.WriteError(w, r, err)
@@ -293,19 +381,6 @@ func (s *store) complete(w http.ResponseWriter, r *http.Request, key, uploadID s
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key><ETag>%s</ETag></CompleteMultipartUploadResult>`, bucket, key, etag(obj))
 }
 
-// uploadsOf returns the uploads of key, in order.
-func (s *store) uploadsOf(key string) []upload {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []upload
-	for _, u := range s.uploads {
-		if u.key == key {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // object returns the stored object.
 func (s *store) object(key string) ([]byte, bool) {
 	s.mu.Lock()
@@ -314,20 +389,45 @@ func (s *store) object(key string) ([]byte, bool) {
 	return b, ok
 }
 
-// servers are one store behind a plain HTTP and a TLS server on 127.0.0.1.
+// servers are one backend behind a plain HTTP and a TLS server on
+// 127.0.0.1.
 type servers struct {
-	store      *store
+	store      backend
 	plain, tls *httptest.Server
+	// objectServer: the backend is objectserver's handler, which answers
+	// path-style requests only and has no multipart uploads; the cases
+	// that need either run on the in-memory store alone.
+	objectServer bool
 }
 
-func newServers(t *testing.T) *servers {
+// forEachBackend runs test once on each backend, each in a subtest of its
+// own with fresh servers: "store", the in-memory store above, and
+// "objectserver", examples/objectserver's handler. objectserver -tls
+// serves that same handler with a self-signed certificate; here
+// httptest.NewTLSServer's certificate stands in for it.
+func forEachBackend(t *testing.T, test func(t *testing.T, s *servers)) {
+	t.Run("store", func(t *testing.T) {
+		st := &store{objects: map[string][]byte{}, parts: map[string]map[int][]byte{}}
+		test(t, newServers(t, st, st.handler(t), false))
+	})
+	t.Run("objectserver", func(t *testing.T) {
+		o := &objectServer{mem: objectstore.NewMemory(bucket)}
+		test(t, newServers(t, o, o.handler(t), true))
+	})
+}
+
+func newServers(t *testing.T, b backend, h http.Handler, objectServer bool) *servers {
 	t.Helper()
-	st := &store{objects: map[string][]byte{}, parts: map[string]map[int][]byte{}}
-	h := st.handler(t)
-	s := &servers{store: st, plain: httptest.NewServer(h), tls: httptest.NewTLSServer(h)}
+	s := &servers{store: b, plain: httptest.NewServer(h), tls: httptest.NewTLSServer(h), objectServer: objectServer}
 	t.Cleanup(s.plain.Close)
 	t.Cleanup(s.tls.Close)
 	return s
+}
+
+// lacks reports whether the backend cannot serve a case: objectserver
+// serves neither virtual-hosted requests nor multipart uploads.
+func (s *servers) lacks(virtualHost, multipart bool) bool {
+	return s.objectServer && (virtualHost || multipart)
 }
 
 // url returns the endpoint of the plain or the TLS server.
