@@ -159,3 +159,14 @@ func TestAuthParamIndex(t *testing.T) {
 		}
 	}
 }
+
+func FuzzHasEscape(f *testing.F) {
+	f.Add("X-Amz-Credential")
+	f.Add("AKIDEXAMPLE%2F20150830%2Fus-east-1")
+	f.Add("abcdefgh+")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasEscape(s), strings.ContainsAny(s, "%+"); got != want {
+			t.Fatalf("hasEscape(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -376,9 +376,10 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	if vd.Path, vd.RawPath, err = v.verifiedPath(r.URL); err != nil {
 		return nil, err
 	}
-	if a.presigned && v.s3 {
+	if a.presigned && v.s3 && a.list.has("x-amz-content-sha256") {
 		// A presigned S3 request signs UNSIGNED-PAYLOAD; a signed
-		// X-Amz-Content-Sha256 header still binds the body.
+		// X-Amz-Content-Sha256 header still binds the body. (An unsigned
+		// one was refused.)
 		if h := r.Header["X-Amz-Content-Sha256"]; len(h) == 1 && len(h[0]) == 64 && validPayloadHash(h[0]) {
 			vd.PayloadHash = h[0]
 		}
@@ -425,9 +426,10 @@ func (v *Verifier) payloadHash(r *http.Request, a *auth, sc *scratch) (string, e
 		// payload line there (see Signer.PresignPayload). S3 clients mostly
 		// sign UNSIGNED-PAYLOAD beside it, so for S3 that stays the first
 		// reading and the header's value is tried second (matchVariant).
-		if h := r.Header["X-Amz-Content-Sha256"]; !v.s3 && len(h) == 1 && validPayloadHash(h[0]) &&
-			!strings.HasPrefix(h[0], "STREAMING-") && hasName(a.signedHeaders, "x-amz-content-sha256") {
-			return h[0], nil
+		if !v.s3 && a.list.has("x-amz-content-sha256") {
+			if h := r.Header["X-Amz-Content-Sha256"]; len(h) == 1 && validPayloadHash(h[0]) && !strings.HasPrefix(h[0], "STREAMING-") {
+				return h[0], nil
+			}
 		}
 		if v.s3 {
 			return UnsignedPayload, nil

@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"encoding/binary"
 	"net/http"
 	"strconv"
 	"strings"
@@ -180,7 +181,7 @@ func hasPresignParams(rawQuery string) (bool, error) {
 // allocating when there is nothing to decode and with one allocation
 // otherwise.
 func decodeQueryKey(s string) (string, error) {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+	if !hasEscape(s) {
 		return s, nil
 	}
 	var b strings.Builder
@@ -200,6 +201,27 @@ func decodeQueryKey(s string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// hasEscape reports whether s has a '%' or a '+', eight bytes at a time.
+func hasEscape(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		// A zero byte of x^c marks a byte c: (v-1)&^v has its high bit
+		// set exactly when some byte of v is zero.
+		p, q := x^(ones*'%'), x^(ones*'+')
+		if ((p-ones)&^p|(q-ones)&^q)&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '+' {
+			return true
+		}
+	}
+	return false
 }
 
 // parseHeader parses "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
