@@ -69,16 +69,6 @@ func newUpstreamA(t *testing.T, service, region string) *upstream {
 	return u
 }
 
-// placeholderSignerA signs as a sandboxed SigV4a client, for set.
-func placeholderSignerA(t *testing.T, service string, set ...string) *sigv4a.Signer {
-	t.Helper()
-	s, err := sigv4a.New(sigv4a.Config{Service: service, RegionSet: set, Credentials: credentials.Static(placeholderID, placeholderSecret, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // isSigV4a reports whether the upstream got a SigV4a request signed with
 // the real credentials.
 func isSigV4a(got seen) bool {
