@@ -49,7 +49,6 @@ type scratch struct {
 	signPick   signerPicker
 	verifyPick verifierPicker
 	vshape     shapeKey // the verifier's key of the shape cache
-	id         keyID
 
 	auth      auth      // a verified request's authentication
 	authCache authCache // its last credential and SignedHeaders (authcache.go)
