@@ -96,12 +96,6 @@ func authField(auth, field string) string {
 	return v
 }
 
-// prepare fixes what the two signers configure differently: the token is
-// always signed (aws-http-auth cannot add it after signing).
-func prepare(s *differential.Spec) {
-	s.UnsignedToken = false
-}
-
 func kitSigner(t *testing.T, s *differential.Spec, set []string) *sigv4a.Signer {
 	t.Helper()
 	c := s.KitConfig()
@@ -119,19 +113,6 @@ func smithySigner(s *differential.Spec) *hasigv4a.Signer {
 		o.DisableDoublePathEscape = s.S3
 		o.AddPayloadHashHeader = s.S3 || s.ContentHeader
 	})
-}
-
-func payloadHash(s *differential.Spec) (kit string, smithy []byte) {
-	if s.PayloadHash == "" || s.PayloadHash == sigv4.UnsignedPayload && !s.S3 {
-		h := s.BodyHash()
-		b, _ := hex.DecodeString(h)
-		return h, b
-	}
-	if s.PayloadHash == sigv4.UnsignedPayload {
-		return s.PayloadHash, []byte(s.PayloadHash)
-	}
-	b, _ := hex.DecodeString(s.PayloadHash)
-	return s.PayloadHash, b
 }
 
 // verifier is the server side of spec s, in eu-west-1, accepting SigV4a.
