@@ -14,11 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
+	"github.com/sigv4kit/sigv4kit/compat/internal/gobuild"
 )
 
 // server is the S3 server, from the environment that compat/scripts/e2e.sh
@@ -33,42 +33,18 @@ func getServer(t *testing.T) server {
 	return server{endpoint: e.Endpoint, region: e.Region, accessKey: e.AccessKey, secretKey: e.SecretKey, bucket: e.Bucket}
 }
 
-var build struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
+var sigv4Bin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/cmd/sigv4"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if build.dir != "" {
-		os.RemoveAll(build.dir)
-	}
+	sigv4Bin.Remove()
 	os.Exit(code)
 }
 
 // binary builds cmd/sigv4 once and returns its path.
 func binary(t *testing.T) string {
 	t.Helper()
-	build.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			build.err = err
-			return
-		}
-		if build.dir, build.err = os.MkdirTemp("", "sigv4-e2e-cli-"); build.err != nil {
-			return
-		}
-		build.path = filepath.Join(build.dir, "sigv4")
-		out, err := exec.Command(goTool, "build", "-o", build.path, "github.com/sigv4kit/sigv4kit/cmd/sigv4").CombinedOutput()
-		if err != nil {
-			build.err = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if build.err != nil {
-		t.Fatalf("building sigv4: %v", build.err)
-	}
-	return build.path
+	return sigv4Bin.Path(t)
 }
 
 type result struct {

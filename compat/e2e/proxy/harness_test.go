@@ -18,7 +18,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,6 +30,7 @@ import (
 	"time"
 
 	"github.com/sigv4kit/sigv4kit/compat/internal/e2eenv"
+	"github.com/sigv4kit/sigv4kit/compat/internal/gobuild"
 )
 
 // The placeholder key the clients of --resign sign with.
@@ -39,42 +39,18 @@ const (
 	placeholderSecret = "placeholder/secret+not-a-real-key"
 )
 
-var build struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
+var sigv4Bin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/cmd/sigv4"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if build.dir != "" {
-		os.RemoveAll(build.dir)
-	}
+	sigv4Bin.Remove()
 	os.Exit(code)
 }
 
 // binary builds cmd/sigv4 once and returns its path.
 func binary(tb testing.TB) string {
 	tb.Helper()
-	build.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			build.err = err
-			return
-		}
-		if build.dir, build.err = os.MkdirTemp("", "sigv4-e2e-proxy-"); build.err != nil {
-			return
-		}
-		build.path = filepath.Join(build.dir, "sigv4")
-		out, err := exec.Command(goTool, "build", "-o", build.path, "github.com/sigv4kit/sigv4kit/cmd/sigv4").CombinedOutput()
-		if err != nil {
-			build.err = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if build.err != nil {
-		tb.Fatalf("building sigv4: %v", build.err)
-	}
-	return build.path
+	return sigv4Bin.Path(tb)
 }
 
 // lockedBuffer collects the proxy's standard error.

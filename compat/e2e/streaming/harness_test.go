@@ -26,7 +26,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,6 +39,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigv4kit/sigv4kit/compat/internal/gobuild"
+
 	"github.com/sigv4kit/sigv4kit/credentials"
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
@@ -49,42 +50,18 @@ const (
 	bucket = "bkt"
 )
 
-var build struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
+var objectserverBin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/examples/objectserver"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if build.dir != "" {
-		os.RemoveAll(build.dir)
-	}
+	objectserverBin.Remove()
 	os.Exit(code)
 }
 
 // objectserverBinary builds examples/objectserver once and returns its path.
 func objectserverBinary(t *testing.T) string {
 	t.Helper()
-	build.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			build.err = err
-			return
-		}
-		if build.dir, build.err = os.MkdirTemp("", "sigv4-e2e-streaming-"); build.err != nil {
-			return
-		}
-		build.path = filepath.Join(build.dir, "objectserver")
-		out, err := exec.Command(goTool, "build", "-o", build.path, "github.com/sigv4kit/sigv4kit/examples/objectserver").CombinedOutput()
-		if err != nil {
-			build.err = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if build.err != nil {
-		t.Fatalf("building objectserver: %v", build.err)
-	}
-	return build.path
+	return objectserverBin.Path(t)
 }
 
 // server is a running objectserver process.
