@@ -161,10 +161,15 @@ type addr struct {
 	hasKey      bool
 }
 
+// virtualHosted reports whether bucket is addressed virtual-hosted.
+func (p *Presigner) virtualHosted(bucket string) bool {
+	return !p.pathOnly && dnsSafe(bucket, p.ep.scheme == "https" || p.accel)
+}
+
 // address chooses the addressing of bucket and key (hasKey false: a bucket
-// request).
-func (p *Presigner) address(bucket, key string, hasKey bool) (addr, error) {
-	virtual := !p.pathOnly && dnsSafe(bucket, p.ep.scheme == "https" || p.accel)
+// request); virtual is whether the bucket can be addressed virtual-hosted
+// (see virtualHosted).
+func (p *Presigner) address(bucket, key string, hasKey, virtual bool) (addr, error) {
 	if p.accel && !virtual {
 		return addr{}, fmt.Errorf("%w: %q: accelerate endpoints need a DNS-safe bucket name without dots", ErrInvalidBucket, bucket)
 	}

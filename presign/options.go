@@ -267,6 +267,9 @@ func ContinuationToken(t string) Option { return Query("continuation-token", t) 
 // wants as headers (content, conditional, SSE, storage class, ACL, checksum
 // values, object lock, metadata) stay headers.
 func hoist(c *call) {
+	if len(c.header) == 0 {
+		return
+	}
 	var names []string
 	for k := range c.header {
 		if strings.HasPrefix(k, "X-Amz-") && !signedAsHeader(strings.ToLower(k)) {

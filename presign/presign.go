@@ -212,8 +212,7 @@ type call struct {
 	strict bool
 	err    error
 
-	parts sigv4.Parts
-	b     []byte
+	b []byte
 }
 
 // param is a query parameter, not yet escaped.
@@ -266,8 +265,13 @@ func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key str
 	if p.err != nil {
 		return nil, p.err
 	}
-	if err := checkBucket(bucket); err != nil {
-		return nil, err
+	// A bucket fit for a virtual-hosted address passes checkBucket: only
+	// the others are checked.
+	virtual := p.virtualHosted(bucket)
+	if !virtual {
+		if err := checkBucket(bucket); err != nil {
+			return nil, err
+		}
 	}
 	if keyRequired {
 		if key == "" {
@@ -286,7 +290,7 @@ func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key str
 	if c.err != nil {
 		return nil, c.err
 	}
-	a, err := p.address(bucket, key, keyRequired)
+	a, err := p.address(bucket, key, keyRequired, virtual)
 	if err != nil {
 		return nil, err
 	}
@@ -307,9 +311,10 @@ func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key str
 	b = p.appendPath(b, a, true)
 	q := len(b)
 	c.b = appendQuery(b, c)
-	c.parts = sigv4.Parts{Method: method, Scheme: p.ep.scheme, Host: c.b[:h], Path: c.b[h:q], Query: c.b[q:],
+	// parts stays on the stack: PresignParts keeps none of it.
+	parts := sigv4.Parts{Method: method, Scheme: p.ep.scheme, Host: c.b[:h], Path: c.b[h:q], Query: c.b[q:],
 		Header: c.header, ContentLength: c.length}
-	r, err := p.signer.PresignParts(ctx, &c.parts, expires, "")
+	r, err := p.signer.PresignParts(ctx, &parts, expires, "")
 	return checkPresigned(r, err, expires, c.strict)
 }
 

@@ -33,6 +33,18 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, keepSlash bool) []byte 
 	return awsenc.AppendEscaped(dst, s, keepSlash)
 }
 
+// escapedLen returns the length of s escaped by appendEscaped without
+// keepSlash.
+func escapedLen[S ~string | ~[]byte](s S) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !awsenc.Unreserved[s[i]] {
+			n += 2
+		}
+	}
+	return n
+}
+
 // needsEscape reports whether appendEscaped would change s.
 func needsEscape(s string, keepSlash bool) bool {
 	for i := 0; i < len(s); i++ {

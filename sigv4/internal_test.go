@@ -170,3 +170,72 @@ func FuzzHasEscape(f *testing.F) {
 		}
 	})
 }
+
+// canonicallyEscapedRef is canonicallyEscaped by its definition: decoding
+// the path and escaping it again gives it back.
+func canonicallyEscapedRef(path []byte) bool {
+	dec, ok := appendUnescapedPath(nil, path)
+	if !ok {
+		return false
+	}
+	again, _ := awsenc.AppendEscapedPath(nil, dec)
+	return string(again) == string(path)
+}
+
+func TestCanonicallyEscaped(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{"", true},
+		{"/", true},
+		{"/photos/2026/11/cat%20picture.jpg", true},
+		{"/a%2Fb", false},      // an escaped '/' decodes to a separator
+		{"/a%41", false},       // 'A' is unreserved: escaped needlessly
+		{"/a%2f", false},       // lower-case hex
+		{"/a%e2%82%AC", false}, // lower-case hex
+		{"/a%E2%82%AC", true},  // € escaped
+		{"/a b", false},        // a raw space
+		{"/a%2", false},        // a cut escape
+		{"/a%", false},         // a cut escape
+		{"/a%ZZ", false},       // not hex
+		{"/abcdefgh/ijklmnop%7E", false},
+		{"/abcdefgh/ijklmnop%25", true},
+		{"/abcdefgh/ijklmnop+", false},
+	} {
+		if got := canonicallyEscaped([]byte(c.path)); got != c.want {
+			t.Errorf("canonicallyEscaped(%q) = %v, want %v", c.path, got, c.want)
+		}
+		if ref := canonicallyEscapedRef([]byte(c.path)); ref != c.want {
+			t.Errorf("reference(%q) = %v, want %v: the table is wrong", c.path, ref, c.want)
+		}
+	}
+}
+
+func FuzzCanonicallyEscaped(f *testing.F) {
+	for _, s := range []string{"/photos/cat%20picture.jpg", "/a%2Fb", "/%E2%82%AC/x", "/a%41bcdefghijk", "/abcdefgh%2"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, path []byte) {
+		if got, want := canonicallyEscaped(path), canonicallyEscapedRef(path); got != want {
+			t.Fatalf("canonicallyEscaped(%q) = %v, reference %v", path, got, want)
+		}
+	})
+}
+
+// FuzzEscapedLen holds escapedLen, by which presigned URLs are allocated,
+// to the length appendEscaped writes.
+func FuzzEscapedLen(f *testing.F) {
+	for _, s := range []string{"", "host", "host;x-amz-date", "FwoGZXIvYXdzEJr//////////wEaDO+/=", "us-east-1,us-west-2", "\x00\xff€"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := len(appendEscaped(nil, s, false))
+		if got := escapedLen(s); got != want {
+			t.Fatalf("escapedLen(%q) = %d, appendEscaped writes %d", s, got, want)
+		}
+		if got := escapedLen([]byte(s)); got != want {
+			t.Fatalf("escapedLen([]byte(%q)) = %d, appendEscaped writes %d", s, got, want)
+		}
+	})
+}

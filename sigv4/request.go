@@ -147,20 +147,20 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 // S3's canonical URI escapes its decoded form: every byte unreserved or
 // '/', or a %XX escape (upper-case hex) of a byte that is neither.
 func canonicallyEscaped(path []byte) bool {
-	for i := 0; i < len(path); i++ {
-		c := path[i]
-		if unreservedOrSlash[c] {
-			continue
+	for {
+		// Runs of unreserved bytes and '/', eight at a time.
+		path = path[awsenc.UnreservedRun(path, true):]
+		if len(path) == 0 {
+			return true
 		}
-		if c != '%' || i+2 >= len(path) || !upperHex(path[i+1]) || !upperHex(path[i+2]) {
+		if path[0] != '%' || len(path) < 3 || !upperHex(path[1]) || !upperHex(path[2]) {
 			return false
 		}
-		if d := unhex(path[i+1])<<4 | unhex(path[i+2]); awsenc.Unreserved[d] || d == '/' {
+		if d := unhex(path[1])<<4 | unhex(path[2]); unreservedOrSlash[d] {
 			return false
 		}
-		i += 2
+		path = path[3:]
 	}
-	return true
 }
 
 // unreservedOrSlash is awsenc.Unreserved with '/'.

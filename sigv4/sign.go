@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Algorithm is the SigV4 algorithm name, the first line of the string to
@@ -206,17 +207,20 @@ func (s *Signer) PresignParts(ctx context.Context, p *Parts, expires time.Durati
 	if err := s.compute(ctx, sc, signing{presign: true, expires: expires, payloadHash: payloadHash}); err != nil {
 		return nil, err
 	}
-	b := sc.urlHead()
+	var path []byte
 	switch {
 	case sc.msg.single:
-		b = append(b, sc.creq[sc.uriStart:sc.uriEnd]...)
+		path = sc.creq[sc.uriStart:sc.uriEnd]
 	case len(p.Path) == 0:
-		b = append(b, '/')
+		path = slash
 	default:
-		b = append(b, p.Path...)
+		path = p.Path
 	}
-	return sc.presigned(b), nil
+	return sc.presigned(path), nil
 }
+
+// slash is the path of a URL without one.
+var slash = []byte{'/'}
 
 func (s *Signer) presign(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Presigned, error) {
 	sc := s.spare.get()
@@ -227,15 +231,16 @@ func (s *Signer) presign(ctx context.Context, req *http.Request, expires time.Du
 	if err := s.compute(ctx, sc, signing{presign: true, expires: expires, payloadHash: payloadHash}); err != nil {
 		return nil, err
 	}
-	b := sc.urlHead()
+	var path []byte
 	if sc.msg.single {
 		// The URL carries the canonical URI, so that the server decodes
 		// exactly the path that was signed.
-		b = append(b, sc.creq[sc.uriStart:sc.uriEnd]...)
+		path = sc.creq[sc.uriStart:sc.uriEnd]
 	} else {
-		b = append(b, wirePath(req.URL)...)
+		sc.out = append(sc.out[:0], wirePath(req.URL)...)
+		path = sc.out
 	}
-	return sc.presigned(b), nil
+	return sc.presigned(path), nil
 }
 
 // compute runs the four steps of a signature (steps.go) on the request read
@@ -359,24 +364,64 @@ func wirePath(u *url.URL) string {
 	return p
 }
 
-// urlHead starts a presigned URL in sc.out: the scheme and the host.
-func (sc *scratch) urlHead() []byte {
-	b := append(sc.out[:0], sc.msg.scheme...)
-	b = append(b, "://"...)
-	return append(b, sc.msg.host...)
+// presigned returns the presigned request for path: its URL, and the
+// headers the client must send.
+func (sc *scratch) presigned(path []byte) *Presigned {
+	m, r := &sc.msg, &sc.res
+	pr := &Presigned{
+		Method:  m.method,
+		URL:     sc.presignedURL(path),
+		Header:  make(http.Header, len(r.sendHeaders)),
+		Expires: r.signedAt.Add(r.expires),
+	}
+	// Keys that differ only in case were signed as one header, their values
+	// joined in key order: hand them to the client the same way.
+	if len(r.sendHeaders) > 1 {
+		slices.Sort(r.sendHeaders)
+	}
+	for _, k := range r.sendHeaders {
+		ck := http.CanonicalHeaderKey(k)
+		pr.Header[ck] = append(pr.Header[ck], m.header[k]...)
+	}
+	if sc.hdr.slots&(1<<slotContentLength) != 0 {
+		pr.Header["Content-Length"] = []string{strconv.FormatInt(m.contentLength, 10)}
+	}
+	if r.presignHash {
+		pr.Header["X-Amz-Content-Sha256"] = []string{r.payload}
+	}
+	return pr
 }
 
-// presigned finishes the presigned URL b, which has its path, and returns
-// it with the headers the client must send: the request's query (less old
-// presign parameters), then the presign parameters and the signature.
-func (sc *scratch) presigned(b []byte) *Presigned {
+// presignedURL returns the presigned URL: the scheme, the host and path,
+// the request's query (less old presign parameters), then the presign
+// parameters and the signature. It is written once, into an allocation of
+// its exact length that becomes the string without a copy.
+func (sc *scratch) presignedURL(path []byte) string {
 	m, r, p := &sc.msg, &sc.res, &sc.params
-	b = append(b, '?')
 	q := m.query
 	if hasAuthParam(q) {
 		sc.strip = appendWithoutAuthParams(sc.strip[:0], q, m.skip)
 		q = sc.strip
 	}
+	n := len(m.scheme) + len("://") + len(m.host) + len(path) + len("?") +
+		len("X-Amz-Algorithm=") + len(p.algorithm) + len("&X-Amz-Credential=") + len(p.credential) +
+		len("&X-Amz-Date=") + len(p.amzDate) + len("&X-Amz-SignedHeaders=") + escapedLen(r.signed) +
+		len("&X-Amz-Expires=") + len(p.expires) + len("&X-Amz-Signature=") + len(sc.sigHex)
+	if len(q) > 0 {
+		n += len(q) + len("&")
+	}
+	if p.regionSet != "" {
+		n += len("&X-Amz-Region-Set=") + escapedLen(p.regionSet)
+	}
+	if r.creds.SessionToken != "" {
+		n += len("&X-Amz-Security-Token=") + escapedLen(r.creds.SessionToken)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, m.scheme...)
+	b = append(b, "://"...)
+	b = append(b, m.host...)
+	b = append(b, path...)
+	b = append(b, '?')
 	if len(q) > 0 {
 		b = append(b, q...)
 		b = append(b, '&')
@@ -401,27 +446,6 @@ func (sc *scratch) presigned(b []byte) *Presigned {
 	}
 	b = append(b, "&X-Amz-Signature="...)
 	b = append(b, sc.sigHex...)
-	sc.out = b
-	pr := &Presigned{
-		Method:  m.method,
-		URL:     string(b),
-		Header:  make(http.Header, len(r.sendHeaders)),
-		Expires: r.signedAt.Add(r.expires),
-	}
-	// Keys that differ only in case were signed as one header, their values
-	// joined in key order: hand them to the client the same way.
-	if len(r.sendHeaders) > 1 {
-		slices.Sort(r.sendHeaders)
-	}
-	for _, k := range r.sendHeaders {
-		ck := http.CanonicalHeaderKey(k)
-		pr.Header[ck] = append(pr.Header[ck], m.header[k]...)
-	}
-	if sc.hdr.slots&(1<<slotContentLength) != 0 {
-		pr.Header["Content-Length"] = []string{strconv.FormatInt(m.contentLength, 10)}
-	}
-	if r.presignHash {
-		pr.Header["X-Amz-Content-Sha256"] = []string{r.payload}
-	}
-	return pr
+	// b is never written again: the string may share its bytes.
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
