@@ -188,23 +188,28 @@ func (p *Presigner) appendHost(b []byte, a addr) []byte {
 // appendPath appends the path of a, escaped once or, with escape false,
 // decoded.
 func (p *Presigner) appendPath(b []byte, a addr, escape bool) []byte {
-	add := func(b []byte, s string) []byte {
-		if escape {
-			return appendEscapedPath(b, s)
-		}
-		return append(b, s...)
-	}
-	b = add(b, p.ep.basePath)
+	b = appendPathPart(b, p.ep.basePath, escape)
 	b = append(b, '/')
 	if a.virtual {
-		return add(b, a.key)
+		return appendPathPart(b, a.key, escape)
 	}
-	b = add(b, a.bucket)
+	b = appendPathPart(b, a.bucket, escape)
 	if a.hasKey {
 		b = append(b, '/')
-		b = add(b, a.key)
+		b = appendPathPart(b, a.key, escape)
 	}
 	return b
+}
+
+// appendPathPart appends s, escaped with '/' kept or as it is.
+func appendPathPart(b []byte, s string, escape bool) []byte {
+	if !escape {
+		return append(b, s...)
+	}
+	if len(s) == 0 {
+		return b
+	}
+	return appendEscapedPath(b, s)
 }
 
 // checkBucket rejects bucket names that cannot be put in a URL.

@@ -275,8 +275,7 @@ func (q *queryBuf) parse(rawQuery []byte, skip func(key []byte) bool) error {
 			q.b = q.b[:ks]
 			return fmt.Errorf("%w: %w in key %q", ErrInvalidRequest, err, k)
 		}
-		ke := len(q.b)
-		if skip != nil && skip(q.b[ks:ke]) {
+		if skip != nil && skip(q.b[ks:]) {
 			// Left out, but its value must still be well-formed.
 			q.b = q.b[:ks]
 			if err = checkEscapesBytes(v); err != nil {
@@ -284,12 +283,24 @@ func (q *queryBuf) parse(rawQuery []byte, skip func(key []byte) bool) error {
 			}
 			continue
 		}
-		if q.b, err = appendRecoded(q.b, v); err != nil {
-			q.b = q.b[:ks]
+		if err = addValue(q, ks, v); err != nil {
 			return fmt.Errorf("%w: %w in value of %q", ErrInvalidRequest, err, k)
 		}
-		q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b), namePrefix(q.b[ks:ke])})
 	}
+	return nil
+}
+
+// addValue finishes the pair whose key parse (or the verifier's reading of
+// a presigned URL, verifyauth.go) recoded at q.b[ks:]: it recodes the raw
+// value v after it.
+func addValue[T text](q *queryBuf, ks int, v T) error {
+	ke := len(q.b)
+	var err error
+	if q.b, err = appendRecoded(q.b, v); err != nil {
+		q.b = q.b[:ks]
+		return err
+	}
+	q.pairs = append(q.pairs, queryPair{ks, ke, ke, len(q.b), namePrefix(q.b[ks:ke])})
 	return nil
 }
 
@@ -363,6 +374,11 @@ func cutBytes(s []byte, sep byte) (before, after []byte) {
 // appendRecoded decodes a query component ('+' is a space) and appends its
 // SigV4 encoding.
 func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
+	// Most components arrive encoded as SigV4 encodes them (every client
+	// that signs writes them so): such a prefix is copied as it is.
+	n := canonicalRun(s)
+	dst = append(dst, s[:n]...)
+	s = s[n:]
 	for len(s) > 0 {
 		// Copy the longest run that stays as it is in one go.
 		i := awsenc.UnreservedRun(s, false)
@@ -393,6 +409,21 @@ func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 		}
 	}
 	return dst, nil
+}
+
+// canonicalRun returns the length of the longest prefix of s that SigV4's
+// encoding of its decoded form gives back: unreserved bytes and %XX escapes
+// (upper-case hex) of the others.
+func canonicalRun[T text](s T) int {
+	i := 0
+	for {
+		i += awsenc.UnreservedRun(s[i:], false)
+		if i+2 >= len(s) || s[i] != '%' || !upperHex(s[i+1]) || !upperHex(s[i+2]) ||
+			awsenc.Unreserved[unhex(s[i+1])<<4|unhex(s[i+2])] {
+			return i
+		}
+		i += 3
+	}
 }
 
 // checkEscapes returns the error appendRecoded returns for s, without

@@ -149,12 +149,12 @@ func FuzzEscapesLikeNetURL(f *testing.F) {
 // authParams.
 func TestAuthParamIndex(t *testing.T) {
 	for i, p := range authParams {
-		if got := authParamIndex(p); got != i {
+		if got := authParamIndex([]byte(p)); got != i {
 			t.Errorf("authParamIndex(%q) = %d, want %d", p, got, i)
 		}
 	}
 	for _, k := range []string{"", "X-Amz-", "x-amz-date", "X-Amz-Region-Set", "X-Amz-Dates"} {
-		if got := authParamIndex(k); got != -1 {
+		if got := authParamIndex([]byte(k)); got != -1 {
 			t.Errorf("authParamIndex(%q) = %d, want -1", k, got)
 		}
 	}
@@ -236,6 +236,68 @@ func FuzzEscapedLen(f *testing.F) {
 		}
 		if got := escapedLen([]byte(s)); got != want {
 			t.Fatalf("escapedLen([]byte(%q)) = %d, appendEscaped writes %d", s, got, want)
+		}
+	})
+}
+
+// TestPresignedQueryReadOnce checks that reading a presigned URL's
+// parameters leaves in the auth's queryBuf what step 1 would parse from the
+// query itself, or says it does not.
+func TestPresignedQueryReadOnce(t *testing.T) {
+	const params = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2Faws4_request" +
+		"&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host%3Bx-amz-meta-a&X-Amz-Expires=60&X-Amz-Signature=" + EmptyPayloadHash
+	for _, c := range []struct {
+		query  string
+		parsed bool
+	}{
+		{params, true},
+		{"b=2&a=1&" + params, true},
+		{params + "&X-Amz-Security-Token=tok%2Fen+x", true},
+		{"a+b=c+d&%7Ex=%7e&x%2dy=1&&=&k=v=w&" + params, true},
+		{"z=%C3%A9&Z=%c3%a9&" + params + "&uploads", true},
+		{"X-Amz-Region-Set=us-%2A&" + params, true},
+		{"bad=%zz&" + params, false}, // refused by step 1, with its error
+		{params + "&bad=%4", false},  // the same, after the parameters
+		{"ok=1&bad=%G0&ok2=2&" + params, false},
+	} {
+		for _, skip := range []func([]byte) bool{isSignatureParam, isSignatureOrTokenParam} {
+			var q queryBuf
+			a := auth{query: &q, skip: skip}
+			var vals [len(authParams)]string
+			if err := a.queryParams(c.query, &vals); err != nil {
+				t.Fatalf("%q: %v", c.query, err)
+			}
+			if a.queryParsed != c.parsed {
+				t.Fatalf("%q: queryParsed = %v, want %v", c.query, a.queryParsed, c.parsed)
+			}
+			var ref queryBuf
+			err := ref.parse([]byte(c.query), skip)
+			if (err == nil) != c.parsed {
+				t.Fatalf("%q: step 1's parse error %v, want one: %v", c.query, err, !c.parsed)
+			}
+			if !c.parsed {
+				continue
+			}
+			if got, want := string(q.appendCanonical(nil)), string(ref.appendCanonical(nil)); got != want {
+				t.Errorf("%q:\nread once %q\nparsed    %q", c.query, got, want)
+			}
+		}
+	}
+}
+
+// FuzzNamesBodyHeader holds namesBodyHeader to the three strings.Contains
+// it replaces.
+func FuzzNamesBodyHeader(f *testing.F) {
+	for _, s := range []string{"", "host;x-amz-date", "host;x-amz-checksum-crc32;x-amz-date", "x-amz-trailer", "host;x-amz-content-sha256",
+		"x-amz-x-amz-trailer", "x-amz-content-sha25", "a-x-amz-checksum-"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, signed string, presigned bool) {
+		want := strings.Contains(signed, "x-amz-checksum-") || strings.Contains(signed, "x-amz-trailer") ||
+			presigned && strings.Contains(signed, "x-amz-content-sha256")
+		if got := namesBodyHeader(signed, presigned); got != want {
+			t.Fatalf("namesBodyHeader(%q, %v) = %v, want %v", signed, presigned, got, want)
 		}
 	})
 }

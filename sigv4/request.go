@@ -41,9 +41,12 @@ type message struct {
 
 	payload string                // the last line of the canonical request
 	skip    func(key []byte) bool // query parameters left out of the canonical query
-	presign *presignParams        // the parameters a presigned URL adds, or nil
-	pick    headerPicker          // which headers are signed
-	shape   *shapeKey             // the key of the shape cache, or nil not to use it
+	// queryParsed: scratch.q holds the query parsed already, skip applied
+	// (the verifier reads a presigned URL's query once).
+	queryParsed bool
+	presign     *presignParams // the parameters a presigned URL adds, or nil
+	pick        headerPicker   // which headers are signed
+	shape       *shapeKey      // the key of the shape cache, or nil not to use it
 }
 
 // presignParams are the X-Amz-* parameters that presigning adds to the

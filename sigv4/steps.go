@@ -20,9 +20,11 @@ import (
 // headers, the signed headers list and the payload line, one per line.
 func (sc *scratch) canonicalRequest() error {
 	m := &sc.msg
-	sc.q.reset()
-	if err := sc.q.parse(m.query, m.skip); err != nil {
-		return err
+	if !m.queryParsed {
+		sc.q.reset()
+		if err := sc.q.parse(m.query, m.skip); err != nil {
+			return err
+		}
 	}
 	// A presigned URL signs the headers list in its query: its headers are
 	// worked out before the query is written.

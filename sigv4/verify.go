@@ -329,7 +329,7 @@ func (v *Verifier) Verify(r *http.Request) (*Verified, error) {
 	sc := v.spare.get()
 	defer v.putScratch(sc)
 	a := &sc.auth
-	a.cache, a.dates = &sc.authCache, &sc.dates
+	a.cache, a.dates, a.query, a.skip = &sc.authCache, &sc.dates, &sc.q, v.querySkip()
 	if err := v.readAuth(r, a); err != nil {
 		return nil, err
 	}

@@ -108,6 +108,15 @@ type auth struct {
 	expires       time.Duration
 	token         string
 	hasToken      bool
+
+	// A presigned URL's query is read once: while its parameters are
+	// looked for, every pair is recoded into query as step 1 needs it,
+	// less those skip leaves out. queryParsed reports that query holds the
+	// whole of it (a pair that cannot be recoded leaves the reading to
+	// step 1, and its error with it).
+	query       *queryBuf
+	skip        func(key []byte) bool
+	queryParsed bool
 }
 
 // reset drops what a holds of the last request.
@@ -531,43 +540,68 @@ func (a *auth) parseQuery(rawQuery string, algs []SignatureAlgorithm) error {
 }
 
 // queryParams reads the values of the presign parameters (authParams'
-// order) and, for an algorithm with region sets, X-Amz-Region-Set.
+// order) and, for an algorithm with region sets, X-Amz-Region-Set; and
+// recodes the pairs into a.query (see auth).
 func (a *auth) queryParams(rawQuery string, vals *[len(authParams)]string) error {
 	var seen [len(authParams)]bool
-	for q := rawQuery; q != ""; {
+	q := a.query
+	q.reset()
+	parsed := true
+	for rest := rawQuery; rest != ""; {
 		var piece string
-		piece, q = cut(q, '&')
+		piece, rest = cut(rest, '&')
 		if piece == "" {
 			continue
 		}
 		rk, rv := cut(piece, '=')
-		k, err := decodeQueryKey(rk)
-		if err != nil {
+		// The key recoded: a presign parameter's name is its own encoding,
+		// so it is recognized there as well as decoded. Sent as it is
+		// (the usual case), it needs no recoding.
+		ks := len(q.b)
+		var err error
+		i := authParamIndex(rk)
+		if i >= 0 {
+			q.b = append(q.b, rk...)
+		} else if q.b, err = appendRecoded(q.b, rk); err != nil {
 			return malformedQuery("The query string has an invalid percent-escape.")
-		}
-		i := authParamIndex(k)
-		if i < 0 && k != "X-Amz-Region-Set" {
-			continue
-		}
-		if i >= 0 && seen[i] {
-			return malformedQuery("The query parameter " + k + " appears more than once.")
-		}
-		var val string
-		if i == 1 { // X-Amz-Credential is decoded when not cached (parseCredential)
-			val, err = rv, checkEscapes(rv)
 		} else {
-			val, err = decodeQueryKey(rv)
+			i = authParamIndex(q.b[ks:])
 		}
-		if err != nil {
-			return malformedQuery("The query string has an invalid percent-escape.")
+		key := q.b[ks:]
+		regionSet := i < 0 && string(key) == "X-Amz-Region-Set"
+		if i >= 0 && seen[i] {
+			return malformedQuery("The query parameter " + string(key) + " appears more than once.")
 		}
-		if i < 0 { // X-Amz-Region-Set, signed in the canonical query
-			a.region = val
-			continue
+		recoded := false
+		switch {
+		case !parsed || a.skip(key):
+			q.b = q.b[:ks]
+		case addValue(q, ks, rv) != nil:
+			parsed = false // step 1 reads the query again, and refuses it
+		default:
+			recoded = true // rv's escapes are well-formed
 		}
-		seen[i], vals[i] = true, val
-		if k == "X-Amz-Security-Token" {
-			a.token, a.hasToken = val, true
+		if i >= 0 || regionSet {
+			var val string
+			if i == 1 { // X-Amz-Credential is decoded when not cached (parseCredential)
+				val = rv
+				if !recoded {
+					err = checkEscapes(rv)
+				}
+			} else {
+				val, err = decodeQueryKey(rv)
+			}
+			if err != nil {
+				return malformedQuery("The query string has an invalid percent-escape.")
+			}
+			if regionSet { // signed in the canonical query
+				a.region = val
+			} else {
+				seen[i], vals[i] = true, val
+				if i == 5 { // X-Amz-Security-Token
+					a.token, a.hasToken = val, true
+				}
+			}
 		}
 	}
 	for i, ok := range seen {
@@ -575,13 +609,14 @@ func (a *auth) queryParams(rawQuery string, vals *[len(authParams)]string) error
 			return malformedQuery("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
 	}
+	a.queryParsed = parsed
 	return nil
 }
 
 // authParamIndex returns the index of a presign parameter in authParams,
 // or -1.
-func authParamIndex(k string) int {
-	switch k {
+func authParamIndex[T text](k T) int {
+	switch string(k) {
 	case "X-Amz-Algorithm":
 		return 0
 	case "X-Amz-Credential":

@@ -38,11 +38,12 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	sc.setBytes(host, path, rawQuery)
 	m.skip = nil
 	if a.presigned {
-		m.skip = isSignatureParam
-		if !v.signedToken {
-			m.skip = isSignatureOrTokenParam
-		}
+		m.skip = a.skip
 	}
+	// readAuth recoded a presigned URL's query into sc.q already; a
+	// variant reading (matchVariant) parses its own.
+	m.queryParsed = a.queryParsed && rawQuery == r.URL.RawQuery
+	a.queryParsed = false
 	p := &sc.verifyPick
 	*p = verifierPicker{list: a.list, host: host, hostOK: host != "" && checkHost(sc, host) == nil,
 		contentLength: r.ContentLength, accessKey: a.accessKey, unsignedToken: !v.signedToken}
@@ -129,6 +130,16 @@ func refusal(err error) error {
 		return authErr(http.StatusBadRequest, CodeInvalidRequest, "The query string has an invalid percent-escape.")
 	}
 	return authErr(http.StatusBadRequest, CodeInvalidRequest, "The request cannot be read: "+err.Error())
+}
+
+// querySkip returns the query parameters a presigned URL's canonical
+// query leaves out: X-Amz-Signature, and X-Amz-Security-Token when the
+// token may be unsigned.
+func (v *Verifier) querySkip() func(key []byte) bool {
+	if v.signedToken {
+		return isSignatureParam
+	}
+	return isSignatureOrTokenParam
 }
 
 func isSignatureParam(key []byte) bool { return string(key) == "X-Amz-Signature" }

@@ -56,8 +56,13 @@ func AppendEscapedPath[S ~string | ~[]byte](dst []byte, path S) ([]byte, bool) {
 func appendEscaped[S ~string | ~[]byte](dst []byte, s S, safe *[256]bool) ([]byte, bool) {
 	kept := false
 	for len(s) > 0 {
-		// Copy the longest run that needs no escaping in one go.
-		i := UnreservedRun(s, safe == &unreservedOrSlash)
+		// Copy the longest run that needs no escaping in one go. The runs
+		// between escapes are short (keys, paths): a table read per byte
+		// beats UnreservedRun's eight-byte arithmetic on them.
+		i := 0
+		for i < len(s) && safe[s[i]] {
+			i++
+		}
 		dst = append(dst, s[:i]...)
 		if i == len(s) {
 			break
@@ -71,19 +76,26 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S, safe *[256]bool) ([]byt
 }
 
 // UnreservedRun returns the length of the longest prefix of s in the
-// unreserved set (with '/', when slash is set). It tests four bytes per
-// round: on keys and query values, a table read per byte beats eight-byte
-// range arithmetic (BenchmarkUnreservedRun).
+// unreserved set (with '/', when slash is set), eight bytes at a time.
 func UnreservedRun[S ~string | ~[]byte](s S, slash bool) int {
+	top := byte('.') // '-' and '.' are one range, and '/' follows them
+	if slash {
+		top = '/'
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		m := inRange(x, 'A', 'Z') | inRange(x, 'a', 'z') | inRange(x, '0', '9') |
+			inRange(x, '-', top) | inRange(x, '_', '_') | inRange(x, '~', '~')
+		// A byte of 0x80 or more is in no range: its lane fails, and what
+		// its carry does to its neighbours no longer matters.
+		if m&^x&hi != hi {
+			break
+		}
+	}
 	safe := &Unreserved
 	if slash {
 		safe = &unreservedOrSlash
-	}
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
-		if !safe[s[i]] || !safe[s[i+1]] || !safe[s[i+2]] || !safe[s[i+3]] {
-			break
-		}
 	}
 	for i < len(s) && safe[s[i]] {
 		i++
