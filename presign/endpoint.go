@@ -206,9 +206,6 @@ func appendPathPart(b []byte, s string, escape bool) []byte {
 	if !escape {
 		return append(b, s...)
 	}
-	if len(s) == 0 {
-		return b
-	}
 	return appendEscapedPath(b, s)
 }
 

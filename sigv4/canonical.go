@@ -376,7 +376,7 @@ func cutBytes(s []byte, sep byte) (before, after []byte) {
 func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 	// Most components arrive encoded as SigV4 encodes them (every client
 	// that signs writes them so): such a prefix is copied as it is.
-	n := canonicalRun(s)
+	n := canonicalRun(s, false)
 	dst = append(dst, s[:n]...)
 	s = s[n:]
 	for len(s) > 0 {
@@ -412,14 +412,17 @@ func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 }
 
 // canonicalRun returns the length of the longest prefix of s that SigV4's
-// encoding of its decoded form gives back: unreserved bytes and %XX escapes
-// (upper-case hex) of the others.
-func canonicalRun[T text](s T) int {
+// encoding of its decoded form gives back: unreserved bytes (and '/', with
+// slash, as S3 paths keep it) and %XX escapes (upper-case hex) of the
+// others.
+func canonicalRun[T text](s T, slash bool) int {
 	i := 0
 	for {
-		i += awsenc.UnreservedRun(s[i:], false)
-		if i+2 >= len(s) || s[i] != '%' || !upperHex(s[i+1]) || !upperHex(s[i+2]) ||
-			awsenc.Unreserved[unhex(s[i+1])<<4|unhex(s[i+2])] {
+		i += awsenc.UnreservedRun(s[i:], slash)
+		if i+2 >= len(s) || s[i] != '%' || !upperHex(s[i+1]) || !upperHex(s[i+2]) {
+			return i
+		}
+		if d := unhex(s[i+1])<<4 | unhex(s[i+2]); awsenc.Unreserved[d] || slash && d == '/' {
 			return i
 		}
 		i += 3

@@ -149,29 +149,7 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 // canonicallyEscaped reports whether an escaped path is escaped exactly as
 // S3's canonical URI escapes its decoded form: every byte unreserved or
 // '/', or a %XX escape (upper-case hex) of a byte that is neither.
-func canonicallyEscaped(path []byte) bool {
-	for {
-		// Runs of unreserved bytes and '/', eight at a time.
-		path = path[awsenc.UnreservedRun(path, true):]
-		if len(path) == 0 {
-			return true
-		}
-		if path[0] != '%' || len(path) < 3 || !upperHex(path[1]) || !upperHex(path[2]) {
-			return false
-		}
-		if d := unhex(path[1])<<4 | unhex(path[2]); unreservedOrSlash[d] {
-			return false
-		}
-		path = path[3:]
-	}
-}
-
-// unreservedOrSlash is awsenc.Unreserved with '/'.
-var unreservedOrSlash = func() (t [256]bool) {
-	t = awsenc.Unreserved
-	t['/'] = true
-	return t
-}()
+func canonicallyEscaped(path []byte) bool { return canonicalRun(path, true) == len(path) }
 
 func upperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
 

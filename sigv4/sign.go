@@ -212,15 +212,12 @@ func (s *Signer) PresignParts(ctx context.Context, p *Parts, expires time.Durati
 	case sc.msg.single:
 		path = sc.creq[sc.uriStart:sc.uriEnd]
 	case len(p.Path) == 0:
-		path = slash
+		path = []byte{'/'}
 	default:
 		path = p.Path
 	}
 	return sc.presigned(path), nil
 }
-
-// slash is the path of a URL without one.
-var slash = []byte{'/'}
 
 func (s *Signer) presign(ctx context.Context, req *http.Request, expires time.Duration, payloadHash string) (*Presigned, error) {
 	sc := s.spare.get()

@@ -167,12 +167,6 @@ func hasPresignParams(rawQuery string) (bool, error) {
 	if rawQuery == "" {
 		return false, nil
 	}
-	// Presigned URLs usually start with one of them.
-	first, _ := cut(rawQuery, '&')
-	switch first, _ = cut(first, '='); first {
-	case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature":
-		return true, nil
-	}
 	if !strings.Contains(rawQuery, "X-Amz-") && !strings.Contains(rawQuery, "%") {
 		return false, nil
 	}
