@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -22,51 +21,12 @@ import (
 // newUpstreamA is newUpstream for service in region, accepting SigV4a.
 func newUpstreamA(t *testing.T, service, region string) *upstream {
 	t.Helper()
-	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
+	return serveUpstream(t, sigv4.VerifierConfig{
 		Service:    service,
 		Regions:    []string{region},
 		Secrets:    sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: exampleID, SecretAccessKey: exampleSecret, SessionToken: proxyToken}),
 		Algorithms: []sigv4.SignatureAlgorithm{sigv4a.Algorithm()},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &upstream{objects: map[string][]byte{}}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := seen{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.RawQuery, host: r.Host, header: r.Header.Clone()}
-		raw, err := io.ReadAll(r.Body)
-		s.raw, s.complete = raw, err == nil
-		if err == nil {
-			r.Body = io.NopCloser(bytes.NewReader(raw))
-			s.verified, s.verr = v.Verify(r)
-			if s.verr == nil {
-				s.body, s.verr = io.ReadAll(r.Body)
-			}
-		}
-		u.mu.Lock()
-		u.reqs = append(u.reqs, s)
-		u.mu.Unlock()
-		switch {
-		case !s.complete:
-		case s.verr != nil:
-			sigv4.WriteError(w, r, s.verr)
-		case r.Method == http.MethodPut:
-			u.mu.Lock()
-			u.objects[s.verified.Path] = s.body
-			u.mu.Unlock()
-		case r.Method == http.MethodGet:
-			u.mu.Lock()
-			b, ok := u.objects[s.verified.Path]
-			u.mu.Unlock()
-			if !ok {
-				http.NotFound(w, r)
-				return
-			}
-			w.Write(b)
-		}
-	}))
-	t.Cleanup(u.Close)
-	return u
 }
 
 // isSigV4a reports whether the upstream got a SigV4a request signed with

@@ -73,7 +73,7 @@ type upstream struct {
 
 func newUpstream(t *testing.T, service string) *upstream {
 	t.Helper()
-	v, err := sigv4.NewVerifier(sigv4.VerifierConfig{
+	return serveUpstream(t, sigv4.VerifierConfig{
 		Service: service,
 		Regions: []string{"us-east-1"},
 		Secrets: sigv4.StaticSecrets(credentials.Credentials{AccessKeyID: exampleID, SecretAccessKey: exampleSecret, SessionToken: proxyToken}),
@@ -81,6 +81,13 @@ func newUpstream(t *testing.T, service string) *upstream {
 		// those services do.
 		MaxBufferedBody: 16 << 20,
 	})
+}
+
+// serveUpstream starts an upstream that verifies every request with a
+// Verifier for cfg and keeps the objects PUT to it.
+func serveUpstream(t *testing.T, cfg sigv4.VerifierConfig) *upstream {
+	t.Helper()
+	v, err := sigv4.NewVerifier(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
