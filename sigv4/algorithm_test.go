@@ -98,25 +98,7 @@ func TestV4ASuiteAtTheSeam(t *testing.T) {
 // is the region set.
 func seamSigner(t testing.TB, c suiteContext) *sigv4.Signer {
 	t.Helper()
-	ts, err := time.Parse(time.RFC3339, c.Timestamp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sigv4.New(sigv4.Config{
-		Service:             c.Service,
-		Region:              c.Region,
-		Credentials:         credentials.Static(c.Credentials.AccessKeyID, c.Credentials.SecretAccessKey, c.Credentials.Token),
-		Now:                 func() time.Time { return ts },
-		DoubleEscape:        sigv4.Off,
-		NormalizePath:       toggle(c.Normalize),
-		ContentSHA256Header: toggle(c.SignBody),
-		SignSessionToken:    toggle(!c.OmitSessionToken),
-		Algorithm:           stubECDSA,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return suiteSignerWith(t, c, stubECDSA)
 }
 
 // TestAlgorithmSignVerify signs with the stub algorithm, header-signed and

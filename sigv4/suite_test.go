@@ -185,6 +185,13 @@ func toggle(on bool) sigv4.Toggle {
 // SignSessionToken Off.
 func suiteSigner(t testing.TB, c suiteContext) *sigv4.Signer {
 	t.Helper()
+	return suiteSignerWith(t, c, nil)
+}
+
+// suiteSignerWith is suiteSigner with alg as Config.Algorithm (nil for
+// SigV4).
+func suiteSignerWith(t testing.TB, c suiteContext, alg sigv4.SignatureAlgorithm) *sigv4.Signer {
+	t.Helper()
 	ts, err := time.Parse(time.RFC3339, c.Timestamp)
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +205,7 @@ func suiteSigner(t testing.TB, c suiteContext) *sigv4.Signer {
 		NormalizePath:       toggle(c.Normalize),
 		ContentSHA256Header: toggle(c.SignBody),
 		SignSessionToken:    toggle(!c.OmitSessionToken),
+		Algorithm:           alg,
 	})
 	if err != nil {
 		t.Fatal(err)
