@@ -36,6 +36,51 @@ import (
 	"github.com/sigv4kit/sigv4kit/sigv4"
 )
 
+// needBrowser returns the path of a Chromium, or skips the test (fails it
+// with SIGV4_REQUIRE_BROWSER set) when there is none.
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	browser := findBrowser()
+	if browser == "" {
+		if os.Getenv("SIGV4_REQUIRE_BROWSER") != "" {
+			t.Fatal("no Chromium found and SIGV4_REQUIRE_BROWSER is set: apt-get install -y chromium, or set SIGV4_CHROMIUM")
+		}
+		t.Skip("no Chromium found (looked for chromium, chromium-browser, google-chrome, headless-shell and $SIGV4_CHROMIUM): " +
+			"apt-get install -y chromium to run the browser tests")
+	}
+	return browser
+}
+
+// openPage starts a headless browser on url and returns its context,
+// which allows 90 seconds for what follows; what names the page in an
+// error. The browser is closed when the test ends.
+func openPage(t *testing.T, browser, url, what string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true), // CI runs as root
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancel)
+	// The first call starts the browser and must not carry a timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("browser: open %s: %v", what, err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
 // findBrowser returns the path of a Chromium or Chrome binary, or "".
 func findBrowser() string {
 	if p := os.Getenv("SIGV4_CHROMIUM"); p != "" {
@@ -56,14 +101,7 @@ func TestBrowserUpload(t *testing.T) {
 	endpoint, bucket, region := e.Endpoint, e.Bucket, e.Region
 	accessKey, secretKey := e.AccessKey, e.SecretKey
 
-	browser := findBrowser()
-	if browser == "" {
-		if os.Getenv("SIGV4_REQUIRE_BROWSER") != "" {
-			t.Fatal("no Chromium found and SIGV4_REQUIRE_BROWSER is set: apt-get install -y chromium, or set SIGV4_CHROMIUM")
-		}
-		t.Skip("no Chromium found (looked for chromium, chromium-browser, google-chrome, headless-shell and $SIGV4_CHROMIUM): " +
-			"apt-get install -y chromium to run the browser upload test")
-	}
+	browser := needBrowser(t)
 
 	// The upload page, served in-process on 127.0.0.1.
 	action, err := policy.PathStyleURL(endpoint, bucket)
@@ -99,28 +137,7 @@ func TestBrowserUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true), // CI runs as root
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	// The first call starts the browser and must not carry a timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatalf("browser: open the upload page: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := openPage(t, browser, srv.URL+"/", "the upload page")
 	err = chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.ID("file")),
 		chromedp.SetUploadFiles(chromedp.ID("file"), []string{path}),

@@ -28,13 +28,7 @@ import (
 // with the prefix "image/" that the form once posted as a fixed value; a
 // text file is stopped in the browser before it is posted.
 func TestFormHTMLContentType(t *testing.T) {
-	browser := findBrowser()
-	if browser == "" {
-		if os.Getenv("SIGV4_REQUIRE_BROWSER") != "" {
-			t.Fatal("no Chromium found and SIGV4_REQUIRE_BROWSER is set: apt-get install -y chromium, or set SIGV4_CHROMIUM")
-		}
-		t.Skip("no Chromium found: apt-get install -y chromium to run the browser form test")
-	}
+	browser := needBrowser(t)
 	creds := credentials.Credentials{AccessKeyID: "AKIDFORMHTML", SecretAccessKey: "formhtml/secret/EXAMPLEKEY"}
 	const bucket, region = "photos", "us-east-1"
 	backend := objectstore.NewMemory(bucket)
@@ -84,26 +78,7 @@ func TestFormHTMLContentType(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(page.URL+"/")); err != nil {
-		t.Fatalf("browser: open the form: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := openPage(t, browser, page.URL+"/", "the form")
 
 	// A text file: the page refuses it before posting.
 	file := chromedp.CSS(`input[name="file"]`)
