@@ -765,7 +765,7 @@ func extraBytes() *AuthError {
 // it streams; an empty body (no body, or a Content-Length of 0) is checked
 // at once.
 func wrapChecksum(r *http.Request, spec *checksumSpec, digest *[sha256.Size]byte, ck *Checksum) error {
-	b := &checksumBody{rc: r.Body, spec: spec, h: spec.new(), want: *digest, expect: r.ContentLength, ck: ck}
+	b := &digestBody{rc: r.Body, h: spec.new(), want: *digest, size: spec.size, spec: spec, ck: ck, expect: r.ContentLength}
 	if b.rc == nil || b.rc == http.NoBody || r.ContentLength == 0 {
 		if err := b.check(); err != nil {
 			return err
@@ -776,58 +776,3 @@ func wrapChecksum(r *http.Request, spec *checksumSpec, digest *[sha256.Size]byte
 	}
 	return nil
 }
-
-// checksumBody checks a body against its x-amz-checksum-* header: the read
-// that reaches the end of the body (io.EOF, or Content-Length bytes)
-// returns no bytes and a BadDigest *AuthError when the checksum differs.
-type checksumBody struct {
-	rc        io.ReadCloser
-	spec      *checksumSpec
-	h         hash.Hash
-	want, got [sha256.Size]byte
-	n, expect int64
-	ck        *Checksum
-	checked   bool
-	err       error
-}
-
-func (b *checksumBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
-	n, err := b.rc.Read(p)
-	if b.checked {
-		if n > 0 {
-			b.err = authErr(http.StatusBadRequest, CodeIncompleteBody, "The request body is longer than its Content-Length.")
-			return 0, b.err
-		}
-		return 0, err
-	}
-	b.h.Write(p[:n])
-	b.n += int64(n)
-	if b.expect >= 0 && b.n > b.expect {
-		b.err = authErr(http.StatusBadRequest, CodeIncompleteBody, "The request body is longer than its Content-Length.")
-		return 0, b.err
-	}
-	if err == io.EOF || b.expect >= 0 && b.n == b.expect {
-		if b.err = b.check(); b.err != nil {
-			return 0, b.err
-		}
-	} else if err != nil {
-		b.err = err
-	}
-	return n, err
-}
-
-// check compares the checksum of what was read with the header's.
-func (b *checksumBody) check() error {
-	b.h.Sum(b.got[:0])
-	if subtle.ConstantTimeCompare(b.got[:b.spec.size], b.want[:b.spec.size]) != 1 {
-		return badDigest(b.spec)
-	}
-	b.checked = true
-	b.ck.Verified = true
-	return nil
-}
-
-func (b *checksumBody) Close() error { return b.rc.Close() }

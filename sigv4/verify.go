@@ -3,7 +3,6 @@ package sigv4
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -530,7 +529,7 @@ func (v *Verifier) checkToken(r *http.Request, a *auth, creds credentials.Creden
 
 // wrapBody replaces r.Body with a reader that checks the payload hash.
 func wrapBody(r *http.Request, payloadHash string) {
-	b := &hashingBody{rc: r.Body, h: sha256.New(), expect: r.ContentLength}
+	b := &digestBody{rc: r.Body, h: sha256.New(), size: sha256.Size, expect: r.ContentLength}
 	if b.rc == nil {
 		b.rc = http.NoBody
 	}
@@ -539,12 +538,16 @@ func wrapBody(r *http.Request, payloadHash string) {
 	r.GetBody = nil
 }
 
-// hashingBody hashes a body as it is read and fails the read that reaches
-// its end when the hash differs from the signed one.
-type hashingBody struct {
+// digestBody hashes a body as it is read and fails the read that reaches
+// its end when the digest differs from the one signed: the payload hash
+// (X-Amz-Content-Sha256, spec nil) or an x-amz-checksum-* header's.
+type digestBody struct {
 	rc      io.ReadCloser
 	h       hash.Hash
 	want    [sha256.Size]byte
+	size    int           // the digest's length, at most sha256.Size
+	spec    *checksumSpec // the checksum's algorithm, nil for the payload hash
+	ck      *Checksum     // marked Verified when the checksum matches
 	n       int64
 	expect  int64 // Content-Length, or -1
 	checked bool
@@ -552,9 +555,9 @@ type hashingBody struct {
 }
 
 // Read reads from the body. The read that reaches the end of the body
-// (io.EOF, or Content-Length bytes) returns no bytes and a
-// XAmzContentSHA256Mismatch *AuthError when the hash differs.
-func (b *hashingBody) Read(p []byte) (int, error) {
+// (io.EOF, or Content-Length bytes) returns no bytes and an *AuthError
+// (XAmzContentSHA256Mismatch, BadDigest) when the digest differs.
+func (b *digestBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -564,7 +567,7 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 			b.err = authErr(http.StatusBadRequest, CodeIncompleteBody, "The request body is longer than its Content-Length.")
 			return 0, b.err
 		}
-		return n, err
+		return 0, err
 	}
 	b.h.Write(p[:n])
 	b.n += int64(n)
@@ -573,18 +576,31 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	if err == io.EOF || b.expect >= 0 && b.n == b.expect {
-		var sum [sha256.Size]byte
-		b.h.Sum(sum[:0])
-		if !hmac.Equal(sum[:], b.want[:]) {
-			b.err = authErr(http.StatusBadRequest, CodeXAmzContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		if b.err = b.check(); b.err != nil {
 			return 0, b.err
 		}
-		b.checked = true
 	} else if err != nil {
 		b.err = err
 	}
 	return n, err
 }
 
+// check compares the digest of what was read with the signed one.
+func (b *digestBody) check() error {
+	var got [sha256.Size]byte
+	b.h.Sum(got[:0])
+	if subtle.ConstantTimeCompare(got[:b.size], b.want[:b.size]) != 1 {
+		if b.spec != nil {
+			return badDigest(b.spec)
+		}
+		return authErr(http.StatusBadRequest, CodeXAmzContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	}
+	b.checked = true
+	if b.ck != nil {
+		b.ck.Verified = true
+	}
+	return nil
+}
+
 // Close closes the underlying body.
-func (b *hashingBody) Close() error { return b.rc.Close() }
+func (b *digestBody) Close() error { return b.rc.Close() }
