@@ -6,7 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
-	"time"
+
+	"github.com/sigv4kit/sigv4kit/internal/floor"
 )
 
 // The SigV4a benchmarks, side by side with their floors: the signature
@@ -199,22 +200,6 @@ func BenchmarkRatio(b *testing.B) {
 	})
 }
 
-// ratio runs work and floor in alternating batches of 100, so that the load
-// of a shared machine weighs on both alike, and reports work's time over
-// floor's as x-ecdsa.
-func ratio(b *testing.B, work, floor func()) {
-	var tw, tf time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		for range 100 {
-			work()
-		}
-		t1 := time.Now()
-		for range 100 {
-			floor()
-		}
-		tf += time.Since(t1)
-		tw += t1.Sub(t0)
-	}
-	b.ReportMetric(float64(tw)/float64(tf), "x-ecdsa")
-}
+// ratio reports work's time over floor's as x-ecdsa, the two run in
+// alternating batches (floor.RatioTo).
+func ratio(b *testing.B, work, base func()) { floor.RatioTo(b, work, base, "x-ecdsa") }
