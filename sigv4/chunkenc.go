@@ -431,18 +431,25 @@ func (e *chunkEncoder) chunk(dst []byte) (int, error) {
 	if e.sum != nil {
 		e.sum.Write(data)
 	}
-	b := strconv.AppendInt(dst[:0], k, 16)
-	if e.p.mode.signed() {
-		e.cs.hashData(data)
-		e.cs.sign()
-		e.cs.chain()
-		b = append(b, ";chunk-signature="...)
-		b = append(b, e.cs.prev()...)
-	}
+	b := e.appendSignature(strconv.AppendInt(dst[:0], k, 16), data)
 	// The size line fills dst[:h] in place: b shares dst's array.
 	_ = append(b, '\r', '\n')
 	dst[h+int(k)], dst[h+int(k)+1] = '\r', '\n'
 	return h + int(k) + 2, nil
+}
+
+// appendSignature appends to a chunk's size line the chunk's signature
+// extension (";chunk-signature=..."), when the mode signs chunks, after
+// signing data in the chain.
+func (e *chunkEncoder) appendSignature(line, data []byte) []byte {
+	if !e.p.mode.signed() {
+		return line
+	}
+	e.cs.hashData(data)
+	e.cs.sign()
+	e.cs.chain()
+	line = append(line, ";chunk-signature="...)
+	return append(line, e.cs.prev()...)
 }
 
 // finish checks that the body has ended and makes the final chunk and the
@@ -457,14 +464,7 @@ func (e *chunkEncoder) finish() error {
 		return fmt.Errorf("sigv4: streaming body: %w", err)
 	}
 	t := e.tail[:0]
-	t = append(t, '0')
-	if e.p.mode.signed() {
-		e.cs.hashData(nil)
-		e.cs.sign()
-		e.cs.chain()
-		t = append(t, ";chunk-signature="...)
-		t = append(t, e.cs.prev()...)
-	}
+	t = e.appendSignature(append(t, '0'), nil)
 	t = append(t, '\r', '\n')
 	lineAt := len(t)
 	if c := e.p.checksum; c != nil {
