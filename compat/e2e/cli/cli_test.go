@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -108,16 +107,8 @@ func do(t *testing.T, method, url string, header http.Header, body []byte) (int,
 	for k, vv := range header {
 		req.Header[k] = vv
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	r := e2eenv.Do(t, client, req)
+	return r.Status, r.Body
 }
 
 // presigned is the --json output of sigv4 presign.

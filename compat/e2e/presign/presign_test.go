@@ -70,16 +70,8 @@ func send(t *testing.T, r *presign.Request, body []byte, extra http.Header) (int
 	for k, vv := range extra {
 		req.Header[k] = vv
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b, resp.Header
+	resp := e2eenv.Do(t, client, req)
+	return resp.Status, resp.Body, resp.Header
 }
 
 func mustOK(t *testing.T, what string, code int, body []byte) {

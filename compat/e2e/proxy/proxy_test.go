@@ -57,16 +57,8 @@ func (d *direct) get(tb testing.TB, key string) (int, []byte) {
 	if err := d.signer.Sign(context.Background(), req, sigv4.EmptyPayloadHash); err != nil {
 		tb.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return resp.StatusCode, b
+	r := e2eenv.Do(tb, http.DefaultClient, req)
+	return r.Status, r.Body
 }
 
 // wantObject fails unless the server holds want at key.

@@ -96,35 +96,11 @@ func (s *server) request(t *testing.T, method, key, rawQuery string, body []byte
 }
 
 // response is a read response.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// errorCode returns the S3 error code of an error response body.
-func (r response) errorCode() string {
-	var e struct {
-		Code string `xml:"Code"`
-	}
-	if xml.Unmarshal(r.body, &e) != nil {
-		return ""
-	}
-	return e.Code
-}
+type response = e2eenv.Response
 
 func (s *server) do(t *testing.T, req *http.Request) response {
 	t.Helper()
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, b}
+	return e2eenv.Do(t, s.client, req)
 }
 
 // signed header-signs req with payload and sends it.
@@ -166,15 +142,15 @@ func (s *server) presign(t *testing.T, method, key string, now func() time.Time,
 
 func expect(t *testing.T, what string, r response, status int) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, r.status, status, r.body)
+	if r.Status != status {
+		t.Fatalf("%s: status %d, want %d\n%s", what, r.Status, status, r.Body)
 	}
 }
 
 func expectRefused(t *testing.T, what string, r response, code string) {
 	t.Helper()
-	if r.status != http.StatusForbidden || r.errorCode() != code {
-		t.Errorf("%s: status %d, code %q, want 403 %s\n%s", what, r.status, r.errorCode(), code, r.body)
+	if r.Status != http.StatusForbidden || r.Code() != code {
+		t.Errorf("%s: status %d, code %q, want 403 %s\n%s", what, r.Status, r.Code(), code, r.Body)
 	}
 }
 
@@ -208,8 +184,8 @@ func (s *server) listKeys(t *testing.T, prefix, payload string) []string {
 			Key string `xml:"Key"`
 		} `xml:"Contents"`
 	}
-	if err := xml.Unmarshal(r.body, &res); err != nil {
-		t.Fatalf("ListObjectsV2: %v\n%s", err, r.body)
+	if err := xml.Unmarshal(r.Body, &res); err != nil {
+		t.Fatalf("ListObjectsV2: %v\n%s", err, r.Body)
 	}
 	var keys []string
 	for _, c := range res.Contents {
@@ -249,25 +225,25 @@ func TestHeaderSigned(t *testing.T) {
 			}
 			head := s.signed(t, s.request(t, "HEAD", key, "", nil), getPayload)
 			expect(t, "HEAD", head, http.StatusOK)
-			if got := head.header.Get("Content-Length"); got != fmt.Sprint(len(body)) {
+			if got := head.Header.Get("Content-Length"); got != fmt.Sprint(len(body)) {
 				t.Errorf("HEAD Content-Length %q, want %d", got, len(body))
 			}
-			if got := head.header.Get("X-Amz-Meta-Test"); got != "header  signed" && got != "header signed" {
+			if got := head.Header.Get("X-Amz-Meta-Test"); got != "header  signed" && got != "header signed" {
 				t.Errorf("HEAD X-Amz-Meta-Test %q", got)
 			}
 
 			get := s.signed(t, s.request(t, "GET", key, "", nil), getPayload)
 			expect(t, "GET", get, http.StatusOK)
-			if !bytes.Equal(get.body, body) {
-				t.Errorf("GET returned %d bytes, not the %d put", len(get.body), len(body))
+			if !bytes.Equal(get.Body, body) {
+				t.Errorf("GET returned %d bytes, not the %d put", len(get.Body), len(body))
 			}
 
 			ranged := s.request(t, "GET", key, "", nil)
 			ranged.Header.Set("Range", "bytes=10-19")
 			r := s.signed(t, ranged, getPayload)
 			expect(t, "GET Range", r, http.StatusPartialContent)
-			if !bytes.Equal(r.body, body[10:20]) {
-				t.Errorf("GET Range returned %x, want %x", r.body, body[10:20])
+			if !bytes.Equal(r.Body, body[10:20]) {
+				t.Errorf("GET Range returned %x, want %x", r.Body, body[10:20])
 			}
 
 			if keys := s.listKeys(t, pre+tc.name, getPayload); len(keys) != 1 || keys[0] != key {
@@ -276,8 +252,8 @@ func TestHeaderSigned(t *testing.T) {
 
 			expect(t, "DELETE", s.signed(t, s.request(t, "DELETE", key, "", nil), getPayload), http.StatusNoContent)
 			gone := s.signed(t, s.request(t, "GET", key, "", nil), getPayload)
-			if gone.status != http.StatusNotFound || gone.errorCode() != "NoSuchKey" {
-				t.Errorf("GET after DELETE: %d %q, want 404 NoSuchKey", gone.status, gone.errorCode())
+			if gone.Status != http.StatusNotFound || gone.Code() != "NoSuchKey" {
+				t.Errorf("GET after DELETE: %d %q, want 404 NoSuchKey", gone.Status, gone.Code())
 			}
 		})
 	}
@@ -304,10 +280,10 @@ func TestPresigned(t *testing.T) {
 	get := s.presign(t, "GET", key, nil, 10*time.Minute)
 	r := s.presigned(t, get, nil)
 	expect(t, "presigned GET", r, http.StatusOK)
-	if !bytes.Equal(r.body, body) {
-		t.Errorf("presigned GET returned %q, want %q", r.body, body)
+	if !bytes.Equal(r.Body, body) {
+		t.Errorf("presigned GET returned %q, want %q", r.Body, body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+	if ct := r.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 		t.Errorf("Content-Type %q, want the signed one", ct)
 	}
 }
@@ -420,14 +396,14 @@ func TestKeysRoundTrip(t *testing.T) {
 
 			r := s.presigned(t, s.presign(t, "GET", key, nil, 5*time.Minute), nil)
 			expect(t, "presigned GET", r, http.StatusOK)
-			if !bytes.Equal(r.body, body) {
-				t.Errorf("presigned GET: %q, want %q", r.body, body)
+			if !bytes.Equal(r.Body, body) {
+				t.Errorf("presigned GET: %q, want %q", r.Body, body)
 			}
 
 			r = s.signed(t, s.request(t, "GET", key, "", nil), sigv4.EmptyPayloadHash)
 			expect(t, "header-signed GET", r, http.StatusOK)
-			if !bytes.Equal(r.body, body) {
-				t.Errorf("header-signed GET: %q, want %q", r.body, body)
+			if !bytes.Equal(r.Body, body) {
+				t.Errorf("header-signed GET: %q, want %q", r.Body, body)
 			}
 		})
 	}

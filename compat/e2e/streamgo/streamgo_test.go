@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,35 +65,11 @@ func (s *server) url(key string) string {
 }
 
 // response is a read response.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// code returns the S3 error code of an error response.
-func (r response) code() string {
-	var e struct {
-		Code string `xml:"Code"`
-	}
-	if xml.Unmarshal(r.body, &e) != nil {
-		return ""
-	}
-	return e.Code
-}
+type response = e2eenv.Response
 
 func (s *server) do(t *testing.T, req *http.Request) response {
 	t.Helper()
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, b}
+	return e2eenv.Do(t, s.client, req)
 }
 
 // putStreaming uploads data to key with SignStreaming and opts. tamper,
@@ -221,27 +196,27 @@ func TestStreamingModesAndChecksums(t *testing.T) {
 					key := fmt.Sprintf("%s%s/%s/%d", pre, mode, alg, size)
 					put := s.putStreaming(t, key, data, sigv4.StreamOptions{Mode: mode, Checksum: alg}, nil)
 					if want, refused := refusals[c]; refused {
-						if put.status != want.status || put.code() != want.code {
-							t.Fatalf("size %d: PUT %d %q, want versitygw's documented refusal %d %s\n%s", size, put.status, put.code(), want.status, want.code, put.body)
+						if put.Status != want.status || put.Code() != want.code {
+							t.Fatalf("size %d: PUT %d %q, want versitygw's documented refusal %d %s\n%s", size, put.Status, put.Code(), want.status, want.code, put.Body)
 						}
-						if get := s.get(t, key); get.status != http.StatusNotFound {
-							t.Fatalf("size %d: after the refused PUT, GET %d, want 404", size, get.status)
+						if get := s.get(t, key); get.Status != http.StatusNotFound {
+							t.Fatalf("size %d: after the refused PUT, GET %d, want 404", size, get.Status)
 						}
 						continue
 					}
-					if put.status != http.StatusOK {
-						t.Fatalf("size %d: PUT %d %s\n%s", size, put.status, put.code(), put.body)
+					if put.Status != http.StatusOK {
+						t.Fatalf("size %d: PUT %d %s\n%s", size, put.Status, put.Code(), put.Body)
 					}
 					get := s.get(t, key)
-					if get.status != http.StatusOK {
-						t.Fatalf("size %d: GET %d %s\n%s", size, get.status, get.code(), get.body)
+					if get.Status != http.StatusOK {
+						t.Fatalf("size %d: GET %d %s\n%s", size, get.Status, get.Code(), get.Body)
 					}
-					if !bytes.Equal(get.body, data) {
-						t.Fatalf("size %d: GET returned %d bytes that differ from the %d sent", size, len(get.body), len(data))
+					if !bytes.Equal(get.Body, data) {
+						t.Fatalf("size %d: GET returned %d bytes that differ from the %d sent", size, len(get.Body), len(data))
 					}
 					if alg != "" {
 						want := checksumOf(alg, data)
-						if got := get.header.Get(alg.HeaderName()); got != want {
+						if got := get.Header.Get(alg.HeaderName()); got != want {
 							t.Errorf("size %d: GET %s: %q, want %q (the trailer's)", size, alg.HeaderName(), got, want)
 						}
 					}
@@ -262,12 +237,12 @@ func TestStreamingChunkSizes(t *testing.T) {
 			key := fmt.Sprintf("%schunk%d/%d", pre, chunk, size)
 			data := random[:size]
 			put := s.putStreaming(t, key, data, sigv4.StreamOptions{Mode: sigv4.StreamSignedTrailer, Checksum: sigv4.ChecksumCRC32C, ChunkSize: chunk}, nil)
-			if put.status != http.StatusOK {
-				t.Fatalf("chunk %d, size %d: PUT %d %s\n%s", chunk, size, put.status, put.code(), put.body)
+			if put.Status != http.StatusOK {
+				t.Fatalf("chunk %d, size %d: PUT %d %s\n%s", chunk, size, put.Status, put.Code(), put.Body)
 			}
 			get := s.get(t, key)
-			if get.status != http.StatusOK || !bytes.Equal(get.body, data) {
-				t.Fatalf("chunk %d, size %d: GET %d, %d bytes, equal %v", chunk, size, get.status, len(get.body), bytes.Equal(get.body, data))
+			if get.Status != http.StatusOK || !bytes.Equal(get.Body, data) {
+				t.Fatalf("chunk %d, size %d: GET %d, %d bytes, equal %v", chunk, size, get.Status, len(get.Body), bytes.Equal(get.Body, data))
 			}
 		}
 	}
@@ -317,11 +292,11 @@ func TestStreamingRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			key := pre + tc.name
 			put := s.putStreaming(t, key, data, tc.opts, tc.tamper)
-			if put.status != tc.status || put.code() != tc.code {
-				t.Errorf("PUT %d %q, want %d %s\n%s", put.status, put.code(), tc.status, tc.code, put.body)
+			if put.Status != tc.status || put.Code() != tc.code {
+				t.Errorf("PUT %d %q, want %d %s\n%s", put.Status, put.Code(), tc.status, tc.code, put.Body)
 			}
-			if get := s.get(t, key); get.status != http.StatusNotFound {
-				t.Errorf("after the refused PUT, GET %d (%d bytes), want 404", get.status, len(get.body))
+			if get := s.get(t, key); get.Status != http.StatusNotFound {
+				t.Errorf("after the refused PUT, GET %d (%d bytes), want 404", get.Status, len(get.Body))
 			}
 		})
 	}

@@ -5,6 +5,9 @@
 package e2eenv
 
 import (
+	"encoding/xml"
+	"io"
+	"net/http"
 	"os"
 	"testing"
 
@@ -51,4 +54,38 @@ func Get(t testing.TB) Server {
 		s.Region = "us-east-1"
 	}
 	return s
+}
+
+// Response is a response read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Code returns the S3 error code of an error response's body, or "".
+func (r Response) Code() string {
+	var e struct {
+		Code string `xml:"Code"`
+	}
+	if xml.Unmarshal(r.Body, &e) != nil {
+		return ""
+	}
+	return e.Code
+}
+
+// Do sends req with client and reads the whole response, failing the test
+// when it cannot.
+func Do(t testing.TB, client *http.Client, req *http.Request) Response {
+	t.Helper()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{resp.StatusCode, resp.Header, b}
 }
