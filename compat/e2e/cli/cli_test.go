@@ -34,11 +34,7 @@ func getServer(t *testing.T) server {
 
 var sigv4Bin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/cmd/sigv4"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	sigv4Bin.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sigv4Bin.Main(m) }
 
 // binary builds cmd/sigv4 once and returns its path.
 func binary(t *testing.T) string {

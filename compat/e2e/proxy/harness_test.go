@@ -41,11 +41,7 @@ const (
 
 var sigv4Bin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/cmd/sigv4"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	sigv4Bin.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sigv4Bin.Main(m) }
 
 // binary builds cmd/sigv4 once and returns its path.
 func binary(tb testing.TB) string {

@@ -52,11 +52,7 @@ const (
 
 var objectserverBin = gobuild.Binary{Pkg: "github.com/sigv4kit/sigv4kit/examples/objectserver"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	objectserverBin.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { objectserverBin.Main(m) }
 
 // objectserverBinary builds examples/objectserver once and returns its path.
 func objectserverBinary(t *testing.T) string {

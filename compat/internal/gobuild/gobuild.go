@@ -13,7 +13,7 @@ import (
 )
 
 // Binary is a command built on first use. Declare one per package
-// variable, and call Remove from TestMain after m.Run.
+// variable, and call Main from TestMain (or Remove after m.Run).
 type Binary struct {
 	// Pkg is the import path of the main package, e.g.
 	// "github.com/sigv4kit/sigv4kit/cmd/sigv4".
@@ -56,4 +56,12 @@ func (b *Binary) Remove() {
 	if b.dir != "" {
 		os.RemoveAll(b.dir)
 	}
+}
+
+// Main runs the tests of m, removes the built executable and exits with
+// the tests' code: the whole of a TestMain.
+func (b *Binary) Main(m *testing.M) {
+	code := m.Run()
+	b.Remove()
+	os.Exit(code)
 }
