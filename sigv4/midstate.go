@@ -30,24 +30,25 @@ type midstate struct {
 // signFrom is sign, reusing m when msg starts with m's head under key and
 // refreshing m otherwise.
 func (h *hmacer) signFrom(k *signingKey, m *midstate, out *[sha256.Size]byte, msg []byte) {
-	h.init()
 	if len(msg) < sha256.BlockSize || !k.HasStates() {
-		k.Sum(h.inner, h.outer, &h.sum, out, msg)
+		k.Sum(&h.inner, &h.outer, &h.sum, out, msg)
 		return
 	}
 	if m.key != k || string(m.head[:]) != string(msg[:sha256.BlockSize]) {
-		k.Start(h.inner)
-		h.inner.Write(msg[:sha256.BlockSize])
-		state, err := h.inner.(encoding.BinaryAppender).AppendBinary(m.state[:0])
+		inner := h.inner.Hash()
+		k.Start(inner)
+		inner.Write(msg[:sha256.BlockSize])
+		state, err := inner.(encoding.BinaryAppender).AppendBinary(m.state[:0])
 		if err != nil {
-			k.Sum(h.inner, h.outer, &h.sum, out, msg)
+			k.Sum(&h.inner, &h.outer, &h.sum, out, msg)
 			return
 		}
 		m.key, m.state = k, state
 		copy(m.head[:], msg)
 	}
-	if !k.SumFrom(h.inner, h.outer, m.state, &h.sum, out, msg[sha256.BlockSize:]) {
+	// The state has hashed the inner pad and the head: two blocks.
+	if !k.SumFrom(&h.inner, &h.outer, m.state, 2*sha256.BlockSize, &h.sum, out, msg[sha256.BlockSize:]) {
 		m.key = nil
-		k.Sum(h.inner, h.outer, &h.sum, out, msg)
+		k.Sum(&h.inner, &h.outer, &h.sum, out, msg)
 	}
 }

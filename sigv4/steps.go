@@ -217,7 +217,8 @@ type headerPicker interface {
 // the request time and the credential scope, one per line) and the hex
 // SHA-256 of the canonical request.
 func (sc *scratch) stringToSign(head []byte) {
-	sum := sha256.Sum256(sc.creq)
+	var sum [sha256.Size]byte
+	sc.h.inner.Sum256(&sum, sc.creq)
 	t := append(sc.sts[:0], head...)
 	n := len(t)
 	t = append(t, make([]byte, 2*sha256.Size)...)

@@ -1,7 +1,8 @@
 // Package awsenc holds the byte-level pieces of SigV4 that sigv4 and
 // presign both use on their hot paths: the percent-encoding of the
-// unreserved set, the date formats, access key ID checks and HMAC-SHA256
-// with precomputed pad states. It is internal: users call sigv4.
+// unreserved set, the date formats, access key ID checks, HMAC-SHA256
+// with precomputed pad states, and SHA-256 digests that pad the message
+// themselves (digest.go). It is internal: users call sigv4.
 package awsenc
 
 import (
@@ -244,32 +245,26 @@ func (k *HMACKey) Start(inner hash.Hash) {
 }
 
 // SumFrom is Sum for a message whose inner hashing was saved in state,
-// a marshaled SHA-256 state: rest is the part of the message after it. It
-// reports false, and writes nothing, when a state cannot be restored.
-func (k *HMACKey) SumFrom(inner, outer hash.Hash, state []byte, sum, out *[sha256.Size]byte, rest []byte) bool {
-	if inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(state) != nil ||
-		outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
-		return false
-	}
-	inner.Write(rest)
-	inner.Sum(sum[:0])
-	outer.Write(sum[:])
-	outer.Sum(out[:0])
-	return true
+// a marshaled SHA-256 state that has hashed done bytes (the inner pad and
+// the message's first blocks): rest is the part of the message after them.
+// It reports false, and writes nothing, when a state cannot be restored.
+func (k *HMACKey) SumFrom(inner, outer *Digest, state []byte, done int, sum, out *[sha256.Size]byte, rest []byte) bool {
+	return inner.From(state, done, rest, sum) && outer.From(k.outer, sha256.BlockSize, sum[:], out)
 }
 
 // Sum writes HMAC-SHA256(k, msg) into out, with inner and outer as scratch
 // SHA-256 states and sum as scratch for the inner digest.
-func (k *HMACKey) Sum(inner, outer hash.Hash, sum, out *[sha256.Size]byte, msg []byte) {
-	if k.inner == nil ||
-		inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.inner) != nil ||
-		outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(k.outer) != nil {
-		k.writePads(inner, outer) // states that cannot be restored: pad again
+func (k *HMACKey) Sum(inner, outer *Digest, sum, out *[sha256.Size]byte, msg []byte) {
+	if k.inner != nil && inner.From(k.inner, sha256.BlockSize, msg, sum) &&
+		outer.From(k.outer, sha256.BlockSize, sum[:], out) {
+		return
 	}
-	inner.Write(msg)
-	inner.Sum(sum[:0])
-	outer.Write(sum[:])
-	outer.Sum(out[:0])
+	in, ou := inner.Hash(), outer.Hash()
+	k.writePads(in, ou) // states that cannot be restored: pad again
+	in.Write(msg)
+	in.Sum(sum[:0])
+	ou.Write(sum[:])
+	ou.Sum(out[:0])
 }
 
 // EncodeHex32 writes the lower-case hex form of a SHA-256 digest into dst.
