@@ -7,14 +7,17 @@ import "strings"
 // What it remembers: per scratch, the last Credential (as the request
 // carries it: escaped in a presigned URL) and the last SignedHeaders list
 // that parsed without error, each split into its parts, which point into a
-// copy of the string. A server verifies many requests from few clients: a
+// copy of the string; and, per presign parameter, the last value that was
+// already in canonical form, so that reading it into the canonical query
+// needs no scan. A server verifies many requests from few clients: a
 // client's credential changes once a day and its lists repeat with the
 // shapes of its requests, so most requests parse neither.
 //
 // Why the result is byte-identical: the parts are a pure function of the
 // string (and, for the credential, of whether the algorithm's scope has a
-// region), which is compared in full before they are reused. Only a string
-// that parsed without error is remembered, and a miss parses afresh.
+// region), which is compared in full before they are reused; so is whether
+// a value is canonical. Only a string that parsed without error (a value
+// that was canonical) is remembered, and a miss parses (scans) afresh.
 type authCache struct {
 	raw       string // the last credential, as sent; "" for none
 	query     bool   // raw is an X-Amz-Credential value, escaped
@@ -26,6 +29,10 @@ type authCache struct {
 	service   string
 	list      nameList
 	listSrc   string // the string list was split from; "" for none
+
+	// canon holds, per presign parameter (authParams' order), its last
+	// value that was canonical as sent: canonicalRun covered all of it.
+	canon [len(authParams)][]byte
 }
 
 // credential sets a's credential parts from the cache when raw is the last
@@ -81,3 +88,24 @@ func (c *authCache) signedHeaders(a *auth, query bool) error {
 	c.listSrc = s
 	return nil
 }
+
+// valueRun returns canonicalRun(v, false) for v, the value of the presign
+// parameter authParams[i] (i < 0: another parameter), without scanning v
+// when it is the last canonical value of that parameter.
+func (c *authCache) valueRun(i int, v string) int {
+	if i < 0 || c == nil {
+		return canonicalRun(v, false)
+	}
+	if string(c.canon[i]) == v {
+		return len(v)
+	}
+	n := canonicalRun(v, false)
+	if n == len(v) && len(v) <= maxCanonValue {
+		c.canon[i] = append(c.canon[i][:0], v...)
+	}
+	return n
+}
+
+// maxCanonValue bounds the values valueRun remembers: a session token
+// fits, a query-sized value is scanned each time rather than kept.
+const maxCanonValue = 4 << 10

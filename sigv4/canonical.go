@@ -294,9 +294,15 @@ func (q *queryBuf) parse(rawQuery []byte, skip func(key []byte) bool) error {
 // a presigned URL, verifyauth.go) recoded at q.b[ks:]: it recodes the raw
 // value v after it.
 func addValue[T text](q *queryBuf, ks int, v T) error {
+	return addValueRun(q, ks, v, canonicalRun(v, false))
+}
+
+// addValueRun is addValue for a value whose first run bytes are known to be
+// canonical (canonicalRun).
+func addValueRun[T text](q *queryBuf, ks int, v T, run int) error {
 	ke := len(q.b)
 	var err error
-	if q.b, err = appendRecoded(q.b, v); err != nil {
+	if q.b, err = appendRecodedRun(q.b, v, run); err != nil {
 		q.b = q.b[:ks]
 		return err
 	}
@@ -334,8 +340,13 @@ func (q *queryBuf) sort() {
 		return
 	}
 	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && q.compare(p[j-1], p[j]) > 0; j-- {
-			p[j-1], p[j] = p[j], p[j-1]
+		for j := i; j > 0; j-- {
+			a, b := &p[j-1], &p[j]
+			// Keys whose first eight bytes differ compare by them.
+			if a.prefix < b.prefix || a.prefix == b.prefix && q.compare(*a, *b) <= 0 {
+				break
+			}
+			*a, *b = *b, *a
 		}
 	}
 }
@@ -376,7 +387,12 @@ func cutBytes(s []byte, sep byte) (before, after []byte) {
 func appendRecoded[T text](dst []byte, s T) ([]byte, error) {
 	// Most components arrive encoded as SigV4 encodes them (every client
 	// that signs writes them so): such a prefix is copied as it is.
-	n := canonicalRun(s, false)
+	return appendRecodedRun(dst, s, canonicalRun(s, false))
+}
+
+// appendRecodedRun is appendRecoded for s whose first n bytes are known to
+// be canonical (canonicalRun).
+func appendRecodedRun[T text](dst []byte, s T, n int) ([]byte, error) {
 	dst = append(dst, s[:n]...)
 	s = s[n:]
 	for len(s) > 0 {

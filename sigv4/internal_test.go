@@ -301,3 +301,82 @@ func FuzzNamesBodyHeader(f *testing.F) {
 		}
 	})
 }
+
+// TestValueRun holds authCache.valueRun to canonicalRun over a sequence
+// that hits, misses, and changes values, for every presign parameter and
+// for other parameters.
+func TestValueRun(t *testing.T) {
+	values := []string{
+		"AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256", "AKID%2F20261129%2Fus-east-1%2Fs3%2Faws4_request",
+		"AKID%2F20261129%2Fus-east-1%2Fs3%2Faws4_request", "AKID/20261129/us-east-1/s3/aws4_request",
+		"AKID%2f20261129", "", "", "host%3Bx-amz-date", "host;x-amz-date", "a+b", "a%20b", "a%20b", "%41", "%41",
+		strings.Repeat("a", maxCanonValue+1), strings.Repeat("a", maxCanonValue+1), "3600", "3600",
+	}
+	var c authCache
+	for i := -1; i < len(authParams); i++ {
+		for _, v := range values {
+			if got, want := c.valueRun(i, v), canonicalRun(v, false); got != want {
+				t.Errorf("valueRun(%d, %.40q) = %d, canonicalRun %d", i, v, got, want)
+			}
+		}
+	}
+	var nilCache *authCache
+	if got := nilCache.valueRun(1, "a%2Fb"); got != len("a%2Fb") {
+		t.Errorf("valueRun on a nil cache = %d, want %d", got, len("a%2Fb"))
+	}
+}
+
+// FuzzValueRun holds valueRun to canonicalRun for a value read twice after
+// another.
+func FuzzValueRun(f *testing.F) {
+	f.Add("AKID%2F2026", "AKID%2f2026", uint8(1))
+	f.Add("a b", "a+b", uint8(3))
+	f.Fuzz(func(t *testing.T, a, b string, i uint8) {
+		var c authCache
+		p := int(i)%(len(authParams)+1) - 1
+		for _, v := range []string{a, b, a, a, b} {
+			if got, want := c.valueRun(p, v), canonicalRun(v, false); got != want {
+				t.Fatalf("valueRun(%d, %q) = %d, canonicalRun %d", p, v, got, want)
+			}
+		}
+	})
+}
+
+// FuzzSameSignature holds sameSignature to a plain comparison for 64-byte
+// computed signatures.
+func FuzzSameSignature(f *testing.F) {
+	sig := "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+	f.Add(sig, sig)
+	f.Add(sig, strings.ToUpper(sig))
+	f.Add(sig, sig[:63])
+	f.Add(sig, sig[:63]+"5")
+	f.Add(sig, "")
+	f.Fuzz(func(t *testing.T, computed, provided string) {
+		if len(computed) != 64 {
+			return
+		}
+		if got, want := sameSignature([]byte(computed), provided), computed == provided; got != want {
+			t.Fatalf("sameSignature(%q, %q) = %v, want %v", computed, provided, got, want)
+		}
+	})
+}
+
+func TestSameSignature(t *testing.T) {
+	sig := "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+	for _, tc := range []struct {
+		computed, provided string
+		want               bool
+	}{
+		{sig, sig, true},
+		{sig, strings.ToUpper(sig), false},
+		{sig, sig[:63], false},
+		{sig, sig + "0", false},
+		{sig, sig[:63] + "5", false},
+		{sig, "5" + sig[1:], false},
+		{sig[:32], sig[:32], false}, // not a computed signature's length
+	} {
+		if got := sameSignature([]byte(tc.computed), tc.provided); got != tc.want {
+			t.Errorf("sameSignature(%q, %q) = %v, want %v", tc.computed, tc.provided, got, tc.want)
+		}
+	}
+}

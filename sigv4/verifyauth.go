@@ -576,7 +576,7 @@ func (a *auth) queryParams(rawQuery string, vals *[len(authParams)]string) error
 		switch {
 		case !parsed || a.skip(key):
 			q.b = q.b[:ks]
-		case addValue(q, ks, rv) != nil:
+		case addValueRun(q, ks, rv, a.cache.valueRun(i, rv)) != nil:
 			parsed = false // step 1 reads the query again, and refuses it
 		default:
 			recoded = true // rv's escapes are well-formed

@@ -1,8 +1,8 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"net/http"
 	"net/url"
@@ -35,7 +35,6 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	}
 	m.single = !v.doubleEscape && !v.normalize && strings.HasPrefix(r.URL.Path, "/")
 	m.normalize = v.normalize
-	sc.setBytes(host, path, rawQuery)
 	m.skip = nil
 	if a.presigned {
 		m.skip = a.skip
@@ -44,6 +43,10 @@ func (v *Verifier) canonicalRequest(sc *scratch, r *http.Request, a *auth, paylo
 	// variant reading (matchVariant) parses its own.
 	m.queryParsed = a.queryParsed && rawQuery == r.URL.RawQuery
 	a.queryParsed = false
+	if m.queryParsed {
+		rawQuery = "" // step 1 reads sc.q, not the query
+	}
+	sc.setBytes(host, path, rawQuery)
 	p := &sc.verifyPick
 	*p = verifierPicker{list: a.list, host: host, hostOK: host != "" && checkHost(sc, host) == nil,
 		contentLength: r.ContentLength, accessKey: a.accessKey, unsignedToken: !v.signedToken}
@@ -81,19 +84,20 @@ func (v *Verifier) credentials(r *http.Request, a *auth, now time.Time) (credent
 // returns the key and the payload line that matched.
 func (v *Verifier) checkSignature(sc *scratch, r *http.Request, a *auth, creds *credentials.Credentials, payload, host string) (*signingKey, string, error) {
 	var key *signingKey
-	var provided [sha256.Size]byte
 	var okSig bool
 	if a.alg == nil {
 		var date [8]byte // a.date has 8 digits
 		copy(date[:], a.date)
-		key = v.key(&sc.h, a.accessKey, creds.SecretAccessKey, date[:], a.region, a.service) // step 3
-		okSig = decodeLowerHex(provided[:], a.signature)
+		// Step 3. The signature's form needs no check of its own:
+		// sameSignature accepts only the computed hex, lower case.
+		key = v.key(&sc.h, a.accessKey, creds.SecretAccessKey, date[:], a.region, a.service)
+		okSig = true
 	} else {
 		okSig = validSignatureHex(a.signature)
 	}
-	match := v.signatureMatches(sc, key, a, creds, provided[:])
+	match := v.signatureMatches(sc, key, a, creds)
 	if !match {
-		match, payload = v.matchVariant(sc, r, a, key, creds, provided[:], payload, host)
+		match, payload = v.matchVariant(sc, r, a, key, creds, payload, host)
 	}
 	if !match || !okSig {
 		return nil, payload, &AuthError{
@@ -254,9 +258,9 @@ func (p *verifierPicker) reuse(sh *shape) error {
 
 // signatureMatches runs steps 2 to 4 on sc.creq and reports whether the
 // signature is the request's: for AWS4-HMAC-SHA256, computed with key and
-// compared with provided (the signature, decoded) in constant time; for
-// another algorithm, checked by it with creds.
-func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, creds *credentials.Credentials, provided []byte) bool {
+// compared in constant time, in hex, with the request's; for another
+// algorithm, checked by it with creds.
+func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, creds *credentials.Credentials) bool {
 	h := append(sc.head[:0], a.algName...)
 	h = append(h, '\n')
 	h = append(h, a.amzDate...)
@@ -268,7 +272,20 @@ func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, creds
 		return a.alg.VerifySignature(*creds, sc.sts, a.signature) == nil
 	}
 	sc.signature(key) // step 4
-	return hmac.Equal(provided, sc.sig[:])
+	return sameSignature(sc.sigHex, a.signature)
+}
+
+// sameSignature reports whether sig is computed, the hex signature of step
+// 4, in a time that depends on their lengths only.
+func sameSignature(computed []byte, sig string) bool {
+	if len(sig) != len(computed) || len(computed) != 2*sha256.Size {
+		return false
+	}
+	var diff uint64
+	for i := 0; i < len(computed); i += 8 {
+		diff |= binary.LittleEndian.Uint64(computed[i:i+8]) ^ binary.LittleEndian.Uint64([]byte(sig[i:i+8]))
+	}
+	return diff == 0
 }
 
 // matchVariant tries the other canonical requests that honest clients
@@ -289,7 +306,7 @@ func (v *Verifier) signatureMatches(sc *scratch, key *signingKey, a *auth, creds
 //
 // On failure sc keeps the first canonical request and string to sign, for
 // the error.
-func (v *Verifier) matchVariant(sc *scratch, r *http.Request, a *auth, key *signingKey, creds *credentials.Credentials, provided []byte, payload, host string) (bool, string) {
+func (v *Verifier) matchVariant(sc *scratch, r *http.Request, a *auth, key *signingKey, creds *credentials.Credentials, payload, host string) (bool, string) {
 	hosts := [2]string{host}
 	if h, ok := strings.CutSuffix(host, ":443"); ok && h != "" {
 		hosts[1] = h
@@ -314,7 +331,7 @@ func (v *Verifier) matchVariant(sc *scratch, r *http.Request, a *auth, key *sign
 		if i == 0 || h == "" || q == "" && i>>1&1 == 1 || p == "" {
 			continue
 		}
-		if v.canonicalRequest(sc, r, a, p, h, q) == nil && v.signatureMatches(sc, key, a, creds, provided) {
+		if v.canonicalRequest(sc, r, a, p, h, q) == nil && v.signatureMatches(sc, key, a, creds) {
 			return true, p
 		}
 	}
