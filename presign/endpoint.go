@@ -185,28 +185,19 @@ func (p *Presigner) appendHost(b []byte, a addr) []byte {
 	return append(b, p.ep.host...)
 }
 
-// appendPath appends the path of a, escaped once or, with escape false,
-// decoded.
-func (p *Presigner) appendPath(b []byte, a addr, escape bool) []byte {
-	b = appendPathPart(b, p.ep.basePath, escape)
+// appendPath appends the path of a, decoded (url.URL.Path's form).
+func (p *Presigner) appendPath(b []byte, a addr) []byte {
+	b = append(b, p.ep.basePath...)
 	b = append(b, '/')
 	if a.virtual {
-		return appendPathPart(b, a.key, escape)
+		return append(b, a.key...)
 	}
-	b = appendPathPart(b, a.bucket, escape)
+	b = append(b, a.bucket...)
 	if a.hasKey {
 		b = append(b, '/')
-		b = appendPathPart(b, a.key, escape)
+		b = append(b, a.key...)
 	}
 	return b
-}
-
-// appendPathPart appends s, escaped with '/' kept or as it is.
-func appendPathPart(b []byte, s string, escape bool) []byte {
-	if !escape {
-		return append(b, s...)
-	}
-	return appendEscapedPath(b, s)
 }
 
 // checkBucket rejects bucket names that cannot be put in a URL.

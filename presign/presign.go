@@ -298,22 +298,22 @@ func (p *Presigner) object(ctx context.Context, c *call, method, bucket, key str
 	if p.slow {
 		c.b = p.appendHost(c.b[:0], a)
 		host := string(c.b)
-		c.b = p.appendPath(c.b[:0], a, false)
+		c.b = p.appendPath(c.b[:0], a)
 		path := string(c.b)
 		u := &url.URL{Scheme: p.ep.scheme, Host: host, Path: path, RawQuery: encodeQuery(c)}
 		req := &http.Request{Method: method, URL: u, Header: c.header, ContentLength: c.length}
 		return presign(ctx, p.signer, req, expires, c.strict)
 	}
 	// The request's parts, built into c.b without allocating: the host, the
-	// path escaped as S3 signs it, the query.
+	// path decoded (the signer escapes it, once), the query.
 	b := p.appendHost(c.b[:0], a)
 	h := len(b)
-	b = p.appendPath(b, a, true)
+	b = p.appendPath(b, a)
 	q := len(b)
 	c.b = appendQuery(b, c)
 	// parts stays on the stack: PresignParts keeps none of it.
-	parts := sigv4.Parts{Method: method, Scheme: p.ep.scheme, Host: c.b[:h], Path: c.b[h:q], Query: c.b[q:],
-		Header: c.header, ContentLength: c.length}
+	parts := sigv4.Parts{Method: method, Scheme: p.ep.scheme, Host: c.b[:h], Path: c.b[h:q], PathDecoded: true,
+		Query: c.b[q:], Header: c.header, ContentLength: c.length}
 	r, err := p.signer.PresignParts(ctx, &parts, expires, "")
 	return checkPresigned(r, err, expires, c.strict)
 }
@@ -382,6 +382,3 @@ func appendQuery(b []byte, c *call) []byte {
 // appendEscaped appends s with every byte outside A-Za-z0-9-._~ encoded as
 // %XX, as sigv4.EscapeURIComponent does.
 func appendEscaped(b []byte, s string) []byte { return awsenc.AppendEscaped(b, s, false) }
-
-// appendEscapedPath is appendEscaped keeping '/'.
-func appendEscapedPath(b []byte, s string) []byte { return awsenc.AppendEscaped(b, s, true) }

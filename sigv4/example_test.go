@@ -62,6 +62,27 @@ func ExampleSigner_Presign() {
 	// 2015-08-30 12:51:00 +0000 UTC
 }
 
+// PresignParts presigns a request given by its parts, here the same as
+// ExampleSigner_Presign's: the path as an S3 key names it, decoded, which
+// the signer escapes once. The URL is the one Presign returns.
+func ExampleSigner_PresignParts() {
+	signer := exampleSigner("s3")
+	parts := &sigv4.Parts{
+		Scheme:      "https",
+		Host:        []byte("examplebucket.s3.us-east-1.amazonaws.com"),
+		Path:        []byte("/photos/my cat.jpg"),
+		PathDecoded: true,
+	}
+	p, err := signer.PresignParts(context.Background(), parts, 15*time.Minute, "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.URL)
+	// Output:
+	// https://examplebucket.s3.us-east-1.amazonaws.com/photos/my%20cat.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=900&X-Amz-Signature=ddac61429516126217abd04ca74406431281fdbc6eb45abdd5906ba9d6129144
+}
+
 func ExampleSigner_Explain() {
 	signer := exampleSigner("iam")
 	req, _ := http.NewRequest("GET", "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08", nil)

@@ -21,13 +21,16 @@ import (
 // normalized and escaped again) and S3 with normalization, with query
 // parameters (old presign parameters among them), headers, lengths,
 // tokens and payload hashes: the URLs, headers and expiries are equal
-// byte for byte, and so are the errors.
+// byte for byte, and so are the errors. The same Parts with the path
+// decoded (PathDecoded) give the URL of the path SigV4 escapes from it,
+// which for S3 is Presign's.
 func TestPresignPartsMatchesPresign(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 4))
 	pathBytes := []string{"a", "Z", "0", "-", ".", "_", "~", "/", "//", "/./", "/../", "%20", "%2F", "%2f", "%41", "%7E", "%25", "+", "!", "$", "&", "'", "(", ")", "*", ",", ";", "=", ":", "@", "%E6%97%A5", "%C3%BC"}
 	queryPieces := []string{"a=1", "b=", "c", "x-id=GetObject", "k=%20v", "k=a+b", "X-Amz-Date=20200101T000000Z", "X-Amz-Signature=abc", "versionId=%2F", "", "Z=%41"}
 	ctx := context.Background()
 	var signers []*sigv4.Signer
+	normalizingSigners := map[*sigv4.Signer]struct{}{}
 	for _, cfg := range []sigv4.Config{
 		{Service: "s3"},
 		{Service: "dynamodb"},
@@ -43,6 +46,9 @@ func TestPresignPartsMatchesPresign(t *testing.T) {
 				t.Fatal(err)
 			}
 			signers = append(signers, s)
+			if cfg.NormalizePath == sigv4.On {
+				normalizingSigners[s] = struct{}{}
+			}
 		}
 	}
 	compared := 0
@@ -89,6 +95,28 @@ func TestPresignPartsMatchesPresign(t *testing.T) {
 		}
 		if got.URL != want.URL || got.Method != want.Method || !got.Expires.Equal(want.Expires) || !headersEqual(got.Header, want.Header) {
 			t.Fatalf("case %d %s (%s):\n Presign      %s %s %v\n PresignParts %s %s %v", i, raw, s.Service(), want.Method, want.URL, want.Header, got.Method, got.URL, got.Header)
+		}
+		// The decoded path: as the path SigV4 escapes from it. Under
+		// single escaping (S3) that is the URL Presign gives, too.
+		escaped := sigv4.EscapePath(u.Path)
+		if u.Path == "" {
+			escaped = ""
+		}
+		parts.Path = []byte(escaped)
+		viaEscaped, err := s.PresignParts(ctx, parts, expires, payload)
+		if err != nil {
+			t.Fatalf("case %d %s: PresignParts of the escaped path %s: %v", i, raw, escaped, err)
+		}
+		parts.Path, parts.PathDecoded = []byte(u.Path), true
+		decoded, err := s.PresignParts(ctx, parts, expires, payload)
+		if err != nil {
+			t.Fatalf("case %d %s: PresignParts of the decoded path %q: %v", i, raw, u.Path, err)
+		}
+		if decoded.URL != viaEscaped.URL || !headersEqual(decoded.Header, viaEscaped.Header) {
+			t.Fatalf("case %d %s (%s): decoded path %q:\n %s\n escaped path %s:\n %s", i, raw, s.Service(), u.Path, decoded.URL, escaped, viaEscaped.URL)
+		}
+		if _, normalized := normalizingSigners[s]; s.Service() == "s3" && !normalized && decoded.URL != want.URL {
+			t.Fatalf("case %d %s: decoded path %q: %s, Presign %s", i, raw, u.Path, decoded.URL, want.URL)
 		}
 		compared++
 	}

@@ -134,11 +134,20 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 	sc.in = append(sc.in[:0], host...)
 	m.host = sc.in[:len(host)]
 	m.path, m.query = p.Path, p.Query
-	if m.single && canonicallyEscaped(p.Path) {
+	if p.PathDecoded {
+		if m.single {
+			return nil // the canonical URI escapes it (appendURI)
+		}
+		// Escaped as SigV4 escapes it, for the URL; from here on, as if
+		// Path had been that.
+		sc.out, _ = awsenc.AppendEscapedPath(sc.out[:0], p.Path)
+		m.path = sc.out
+	}
+	if m.single && canonicallyEscaped(m.path) {
 		m.escaped = true // decoding and escaping again would give it back
 	} else if !s.doubleEscape { // the canonical URI escapes the decoded path
 		var ok bool
-		if sc.in, ok = appendUnescapedPath(sc.in, p.Path); !ok {
+		if sc.in, ok = appendUnescapedPath(sc.in, m.path); !ok {
 			return fmt.Errorf("%w: path %q has an invalid escape", ErrInvalidRequest, p.Path)
 		}
 		m.host, m.path = sc.in[:len(host)], sc.in[len(host):]

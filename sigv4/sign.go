@@ -89,6 +89,12 @@ type Parts struct {
 	// "/photos/cat%20picture.jpg". Empty is "/". The S3 family signs it
 	// decoded and escaped again, and the URL carries that escaping.
 	Path []byte
+	// PathDecoded says that Path is decoded instead (url.URL.Path's form,
+	// "/photos/cat picture.jpg"), as a caller that builds paths from S3
+	// keys has them: the signer escapes it as SigV4 does ('/' kept), once,
+	// and the URL carries that escaping. It spares escaping the path, then
+	// checking and copying the escaped form.
+	PathDecoded bool
 	// Query is the raw query, escaped, without '?'.
 	Query []byte
 	// Header holds the headers to sign besides Host, as Presign reads them
@@ -213,6 +219,8 @@ func (s *Signer) PresignParts(ctx context.Context, p *Parts, expires time.Durati
 		path = sc.creq[sc.uriStart:sc.uriEnd]
 	case len(p.Path) == 0:
 		path = []byte{'/'}
+	case p.PathDecoded:
+		path = sc.out // escaped by readParts
 	default:
 		path = p.Path
 	}
