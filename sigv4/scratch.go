@@ -11,14 +11,15 @@ import (
 // request as the steps read it, their buffers, and the caches that make the
 // next request of the same kind cheaper (scope.go, midstate.go, shape.go).
 type scratch struct {
-	msg    message       // the request being signed or verified
-	res    result        // what the steps worked out for it
-	params presignParams // msg.presign, when presigning
-	in     []byte        // the bytes of msg: host, path, query
-	h      hmacer
-	body   hash.Hash // hashes request bodies
-	hdr    headerBuf
-	q      queryBuf
+	msg     message       // the request being signed or verified
+	res     result        // what the steps worked out for it
+	params  presignParams // msg.presign, when presigning
+	in      []byte        // the bytes of msg: host, path, query
+	h       hmacer
+	body    hash.Hash // hashes request bodies
+	bodySum [sha256.Size]byte
+	hdr     headerBuf
+	q       queryBuf
 
 	creq   []byte // step 1: the canonical request
 	hdrs   []byte // a presigned request's canonical headers block
