@@ -138,11 +138,18 @@
 //   - keycache.go: derived signing keys with HMAC's pad states precomputed,
 //     bounded and keyed by access key, secret, date, region and service, so
 //     a rotated secret never reuses a stale key;
-//   - authcache.go: the verifier's last Credential and SignedHeaders, split.
+//   - authcache.go: the verifier's last Credential and SignedHeaders, split,
+//     and each presign parameter's last value that was canonical as sent,
+//     so that reading it into the canonical query needs no scan.
 //
 // The tests run long random sequences of requests from concurrent
 // goroutines through the caches and compare every result with a reference
 // computed without any cache.
+//
+// Steps 2 and 4 hash short messages, so the SHA-256 calls finish them
+// without hash.Hash.Sum: the message's last block is written with its
+// padding, and the digest read from the finished state (an internal
+// package, tested against crypto/sha256 at every padding boundary).
 //
 // The specification is [Signature Version 4]; the test suites it publishes
 // run in this package's tests.
