@@ -30,8 +30,9 @@ type authCache struct {
 	list      nameList
 	listSrc   string // the string list was split from; "" for none
 
-	// canon holds, per presign parameter (authParams' order), its last
-	// value that was canonical as sent: canonicalRun covered all of it.
+	// canon holds, per presign parameter (authParams' order) but
+	// X-Amz-Security-Token, its last value that was canonical as sent:
+	// canonicalRun covered all of it.
 	canon [len(authParams)][]byte
 }
 
@@ -93,8 +94,8 @@ func (c *authCache) signedHeaders(a *auth, query bool) error {
 // parameter authParams[i] (i < 0: another parameter), without scanning v
 // when it is the last canonical value of that parameter.
 func (c *authCache) valueRun(i int, v string) int {
-	if i < 0 || c == nil {
-		return canonicalRun(v, false)
+	if i < 0 || c == nil || i == tokenParam {
+		return canonicalRun(v, false) // a session token is not kept past its request
 	}
 	if string(c.canon[i]) == v {
 		return len(v)
@@ -106,6 +107,6 @@ func (c *authCache) valueRun(i int, v string) int {
 	return n
 }
 
-// maxCanonValue bounds the values valueRun remembers: a session token
-// fits, a query-sized value is scanned each time rather than kept.
+// maxCanonValue bounds the values valueRun remembers: a query-sized value
+// is scanned each time rather than kept.
 const maxCanonValue = 4 << 10

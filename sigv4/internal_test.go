@@ -380,3 +380,22 @@ func TestSameSignature(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenParam(t *testing.T) {
+	if authParams[tokenParam] != "X-Amz-Security-Token" {
+		t.Fatalf("authParams[tokenParam] = %s", authParams[tokenParam])
+	}
+}
+
+// TestValueRunKeepsNoToken checks that a session token does not stay in
+// the cache after its request.
+func TestValueRunKeepsNoToken(t *testing.T) {
+	var c authCache
+	const token = "FwoGZXIvYXdzEBYaDEXAMPLETOKEN"
+	if got := c.valueRun(tokenParam, token); got != len(token) {
+		t.Fatalf("valueRun(token) = %d, want %d", got, len(token))
+	}
+	if c.canon[tokenParam] != nil {
+		t.Errorf("the cache kept the session token: %q", c.canon[tokenParam])
+	}
+}

@@ -500,6 +500,9 @@ func (sc *scratch) hashBody(b reqBody) (string, error) {
 // authParams are the query parameters that presigning sets.
 var authParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature"}
 
+// tokenParam is the index of X-Amz-Security-Token in authParams.
+const tokenParam = 5
+
 func isAuthParam(key []byte) bool {
 	if len(key) < 6 || key[0] != 'X' {
 		return false

@@ -598,7 +598,7 @@ func (a *auth) queryParams(rawQuery string, vals *[len(authParams)]string) error
 				a.region = val
 			} else {
 				seen[i], vals[i] = true, val
-				if i == 5 { // X-Amz-Security-Token
+				if i == tokenParam {
 					a.token, a.hasToken = val, true
 				}
 			}
