@@ -174,8 +174,12 @@ func (r *cacheRun) step() error {
 		if op == 1 {
 			p, err = s.Presign(ctx, req, time.Hour)
 		} else {
-			p, err = s.PresignParts(ctx, &Parts{Method: req.Method, Scheme: "https", Host: []byte(req.URL.Host),
-				Path: []byte(req.URL.EscapedPath()), Query: []byte(req.URL.RawQuery), Header: req.Header}, time.Hour, "")
+			parts := &Parts{Method: req.Method, Scheme: "https", Host: []byte(req.URL.Host),
+				Path: []byte(req.URL.EscapedPath()), Query: []byte(req.URL.RawQuery), Header: req.Header}
+			if service == "s3" && rng.IntN(2) == 0 { // S3 escapes a decoded path as Presign does
+				parts.Path, parts.PathDecoded = []byte(req.URL.Path), true
+			}
+			p, err = s.PresignParts(ctx, parts, time.Hour, "")
 		}
 		if err != nil {
 			return err

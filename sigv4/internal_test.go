@@ -311,6 +311,8 @@ func TestValueRun(t *testing.T) {
 		"AKID%2F20261129%2Fus-east-1%2Fs3%2Faws4_request", "AKID/20261129/us-east-1/s3/aws4_request",
 		"AKID%2f20261129", "", "", "host%3Bx-amz-date", "host;x-amz-date", "a+b", "a%20b", "a%20b", "%41", "%41",
 		strings.Repeat("a", maxCanonValue+1), strings.Repeat("a", maxCanonValue+1), "3600", "3600",
+		// Same lengths, one canonical and one not, both ways round.
+		"AKID%2F2026", "AKID%2f2026", "AKID%2F2026", "abc", "a c", "abc",
 	}
 	var c authCache
 	for i := -1; i < len(authParams); i++ {
