@@ -167,6 +167,27 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
+// waitFor returns the buffer once it holds every one of want, or after 10
+// seconds. The proxy logs a request when its handler returns, which can be
+// after the client has read the whole response.
+func (b *syncBuffer) waitFor(want ...string) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := b.String()
+		missing := false
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				missing = true
+				break
+			}
+		}
+		if !missing || time.Now().After(deadline) {
+			return s
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // running is a proxy started by startProxy.
 type running struct {
 	url    string // http(s)://127.0.0.1:port
@@ -674,7 +695,7 @@ func TestProxyRefusals(t *testing.T) {
 			}
 		})
 	}
-	log := px.stderr.String()
+	log := px.stderr.waitFor("GET /bucket/k 403 ", "refused: SignatureDoesNotMatch (not forwarded)")
 	for _, secret := range []string{placeholderSecret, exampleSecret, proxyToken, "other-secret"} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log shows a secret: %s", log)
@@ -840,8 +861,9 @@ func TestProxyLog(t *testing.T) {
 	req.Header.Set("X-Amz-Security-Token", proxyToken)
 	send(t, nil, req)
 	send(t, nil, mustRequest(t, http.MethodGet, px.url+"/bucket/logged"))
-	log := px.stderr.String()
-	for _, want := range []string{"sigv4: proxy: listening on http://127.0.0.1:", "sigv4: proxy: PUT /bucket/logged 200 ", "(4 bytes in)", "sigv4: proxy: GET /bucket/logged 200 "} {
+	wants := []string{"sigv4: proxy: listening on http://127.0.0.1:", "sigv4: proxy: PUT /bucket/logged 200 ", "(4 bytes in)", "sigv4: proxy: GET /bucket/logged 200 "}
+	log := px.stderr.waitFor(wants...)
+	for _, want := range wants {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
