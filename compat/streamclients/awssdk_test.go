@@ -68,10 +68,6 @@ func (k bodyKind) String() string {
 // a non-empty body with a checksum.
 func TestAWSSDKPutObjectModes(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *servers) {
-		sizes := []int{1, 64<<10 + 1, 1<<20 + 3}
-		unsignedTrailer := func(alg sigv4.ChecksumAlgorithm) want {
-			return want{stream: sigv4.StreamUnsignedTrailer, checksum: alg, trailer: true}
-		}
 		for _, tc := range []struct {
 			name        string
 			secure      bool
@@ -132,7 +128,7 @@ func TestAWSSDKPutObjectModes(t *testing.T) {
 				}
 				sz := tc.sizes
 				if sz == nil {
-					sz = sizes
+					sz = uploadSizes
 				}
 				for i, size := range sz {
 					key := fmt.Sprintf("sdk/%s/%d", tc.name, size)

@@ -48,7 +48,7 @@ func TestAWSSDKUploadManagers(t *testing.T) {
 		}
 		for _, up := range uploaders {
 			for _, secure := range []bool{true, false} {
-				w := want{stream: sigv4.StreamUnsignedTrailer, checksum: sigv4.ChecksumCRC32, trailer: true}
+				w := unsignedTrailer(sigv4.ChecksumCRC32)
 				scheme := "https"
 				if !secure {
 					w, scheme = want{payload: "sha256", checksum: sigv4.ChecksumCRC32}, "http"

@@ -58,13 +58,6 @@ func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 // with a checksum trailer when TrailingHeaders is on.
 func TestMinioPutObjectModes(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *servers) {
-		sizes := []int{1, 64<<10 + 1, 1<<20 + 3}
-		signedTrailer := func(alg sigv4.ChecksumAlgorithm) want {
-			return want{stream: sigv4.StreamSignedTrailer, checksum: alg, trailer: true}
-		}
-		unsignedTrailer := func(alg sigv4.ChecksumAlgorithm) want {
-			return want{stream: sigv4.StreamUnsignedTrailer, checksum: alg, trailer: true}
-		}
 		for _, tc := range []struct {
 			name        string
 			secure      bool
@@ -125,7 +118,7 @@ func TestMinioPutObjectModes(t *testing.T) {
 				client := s.minioClient(t, tc.secure, tc.virtualHost, tc.trailing)
 				sz := tc.sizes
 				if sz == nil {
-					sz = sizes
+					sz = uploadSizes
 				}
 				for i, size := range sz {
 					key := fmt.Sprintf("minio/%s/%d", tc.name, size)

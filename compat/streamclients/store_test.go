@@ -474,6 +474,22 @@ type want struct {
 	chunkedTE bool
 }
 
+// uploadSizes are the body sizes each upload case tries unless it names its
+// own: one byte, just over one 64 KiB chunk, and over a mebibyte.
+var uploadSizes = []int{1, 64<<10 + 1, 1<<20 + 3}
+
+// signedTrailer is an aws-chunked body with signed chunks and a signed
+// trailer carrying an alg checksum.
+func signedTrailer(alg sigv4.ChecksumAlgorithm) want {
+	return want{stream: sigv4.StreamSignedTrailer, checksum: alg, trailer: true}
+}
+
+// unsignedTrailer is an aws-chunked body with unsigned chunks and a
+// trailer carrying an alg checksum.
+func unsignedTrailer(alg sigv4.ChecksumAlgorithm) want {
+	return want{stream: sigv4.StreamUnsignedTrailer, checksum: alg, trailer: true}
+}
+
 func (w want) String() string {
 	var b strings.Builder
 	if w.stream != 0 {
