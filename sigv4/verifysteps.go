@@ -84,22 +84,18 @@ func (v *Verifier) credentials(r *http.Request, a *auth, now time.Time) (credent
 // returns the key and the payload line that matched.
 func (v *Verifier) checkSignature(sc *scratch, r *http.Request, a *auth, creds *credentials.Credentials, payload, host string) (*signingKey, string, error) {
 	var key *signingKey
-	var okSig bool
 	if a.alg == nil {
 		var date [8]byte // a.date has 8 digits
 		copy(date[:], a.date)
-		// Step 3. The signature's form needs no check of its own:
-		// sameSignature accepts only the computed hex, lower case.
-		key = v.key(&sc.h, a.accessKey, creds.SecretAccessKey, date[:], a.region, a.service)
-		okSig = true
-	} else {
-		okSig = validSignatureHex(a.signature)
+		key = v.key(&sc.h, a.accessKey, creds.SecretAccessKey, date[:], a.region, a.service) // step 3
 	}
 	match := v.signatureMatches(sc, key, a, creds)
 	if !match {
 		match, payload = v.matchVariant(sc, r, a, key, creds, payload, host)
 	}
-	if !match || !okSig {
+	// AWS4-HMAC-SHA256's signature needs no check of its form: sameSignature
+	// accepts only the computed hex, lower case.
+	if !match || a.alg != nil && !validSignatureHex(a.signature) {
 		return nil, payload, &AuthError{
 			Code:              CodeSignatureDoesNotMatch,
 			StatusCode:        http.StatusForbidden,
