@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -127,7 +128,60 @@ type cacheRun struct {
 	verifiers map[string]*Verifier
 	regions   []string
 	keys      []string
+	held      []heldHeader
 }
+
+// heldHeader is a signed request's header, and a deep copy of it taken
+// when Sign returned.
+type heldHeader struct {
+	h, copied http.Header
+}
+
+// hold checks that the headers of the last requests this run signed are
+// as Sign left them, and adds req's. The values Sign makes (the date, a
+// body's hash, Authorization) share one string, and a body's hash is
+// worked out in the scratch: a later signature through the same scratch
+// must not change what an earlier one handed out.
+func (r *cacheRun) hold(req *http.Request) error {
+	for _, hh := range r.held {
+		if fmt.Sprint(hh.h) != fmt.Sprint(hh.copied) {
+			return fmt.Errorf("an earlier signed request's header changed:\n %v\n was %v", hh.h, hh.copied)
+		}
+	}
+	c := http.Header{}
+	for k, vv := range req.Header {
+		for _, v := range vv {
+			c[k] = append(c[k], strings.Clone(v))
+		}
+	}
+	if len(r.held) == 8 {
+		r.held = r.held[1:]
+	}
+	r.held = append(r.held, heldHeader{req.Header, c})
+	return nil
+}
+
+// withCacheTestBody gives req a body of 0 to 300 random bytes, replayable
+// through GetBody or, without GetBody, by seeking.
+func withCacheTestBody(req *http.Request, rng *rand.Rand) {
+	body := make([]byte, rng.IntN(301))
+	for i := range body {
+		body[i] = byte(rng.Uint32())
+	}
+	req.ContentLength = int64(len(body))
+	if rng.IntN(2) == 0 {
+		req.Body = seekCloser{bytes.NewReader(body)}
+		req.GetBody = nil
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+}
+
+// seekCloser is a request body that can be replayed only by seeking.
+type seekCloser struct{ *bytes.Reader }
+
+func (seekCloser) Close() error { return nil }
 
 var (
 	cacheKeyPool = []string{"Range", "If-None-Match", "X-Amz-Meta-A", "x-amz-meta-a", "Content-Type", "User-Agent",
@@ -151,9 +205,15 @@ func (r *cacheRun) step() error {
 	req := r.request()
 	op := rng.IntN(4)
 	switch op {
-	case 0: // header signing
+	case 0: // header signing, of a PUT with a body now and then
+		if req.Method == "PUT" && rng.IntN(2) == 0 {
+			withCacheTestBody(req, rng)
+		}
 		want := req.Clone(ctx)
 		if err := s.Sign(ctx, req, ""); err != nil {
+			return err
+		}
+		if err := r.hold(req); err != nil {
 			return err
 		}
 		at, err := time.Parse("20060102T150405Z", req.Header.Get("X-Amz-Date"))
@@ -163,8 +223,10 @@ func (r *cacheRun) step() error {
 		if err := referenceSigner(service, region, creds, at).Sign(ctx, want, ""); err != nil {
 			return err
 		}
-		if got, w := req.Header.Get("Authorization"), want.Header.Get("Authorization"); got != w {
-			return fmt.Errorf("Sign: %s\n  reference %s", got, w)
+		for _, k := range []string{"Authorization", "X-Amz-Content-Sha256", "X-Amz-Date", "X-Amz-Security-Token"} {
+			if got, w := req.Header[k], want.Header[k]; fmt.Sprint(got) != fmt.Sprint(w) {
+				return fmt.Errorf("Sign: %s %q\n  reference %q", k, got, w)
+			}
 		}
 		return r.verify(ctx, service, req)
 	case 1, 2: // presigning, of the request or of its parts

@@ -39,8 +39,9 @@ type message struct {
 	// it).
 	single, normalize, escaped bool
 
-	payload string                // the last line of the canonical request
-	skip    func(key []byte) bool // query parameters left out of the canonical query
+	payload    string                // the last line of the canonical request
+	payloadHex []byte                // or, for a body the signer hashed, its digest (scratch.payloadHex)
+	skip       func(key []byte) bool // query parameters left out of the canonical query
 	// queryParsed: scratch.q holds the query parsed already, skip applied
 	// (the verifier reads a presigned URL's query once).
 	queryParsed bool
@@ -63,9 +64,14 @@ type presignParams struct {
 // result is what signing a request worked out besides the steps' buffers:
 // what Sign and Presign need to finish.
 type result struct {
-	creds       credentials.Credentials
-	scope       string // the credential scope
-	payload     string
+	creds   credentials.Credentials
+	scope   string // the credential scope
+	payload string // the payload line, unless hashed
+	// hashed: the signer hashed the body, and the payload line is the hex
+	// digest in scratch.payloadHex; payload is "". The digest stays in the
+	// scratch so that a body hash costs no string of its own: Sign copies
+	// it into the one string it makes anyway, when it sets the header.
+	hashed      bool
 	presignHash bool // presigning signs X-Amz-Content-Sha256: payload
 	signedAt    time.Time
 	expires     time.Duration
@@ -278,7 +284,8 @@ func (s *Signer) payloadLine(sc *scratch, how signing) error {
 	case h == "" && how.presign && s.s3:
 		r.payload = UnsignedPayload
 	case h == "":
-		r.payload, err = sc.hashBody(m.body)
+		r.hashed = true
+		err = sc.hashBody(m.body)
 	case how.presign && validPayloadHash(h) && !strings.HasPrefix(h, "STREAMING-"):
 		// A payload line the server cannot assume travels in a signed
 		// X-Amz-Content-Sha256 header (see PresignPayload).
@@ -292,6 +299,9 @@ func (s *Signer) payloadLine(sc *scratch, how signing) error {
 		err = fmt.Errorf("%w: %q is neither 64 lower-case hex digits, %s nor a STREAMING-* value", ErrInvalidPayloadHash, h, UnsignedPayload)
 	}
 	m.payload = r.payload
+	if r.hashed {
+		m.payloadHex = sc.payloadHex[:]
+	}
 	return err
 }
 
@@ -305,12 +315,12 @@ func (s *Signer) fixedHeaders(sc *scratch, presign bool) {
 	hb.reset()
 	hb.set(slotHost, "", m.host, false)
 	if r.presignHash {
-		hb.set(slotContentSHA256, r.payload, nil, false)
+		hb.set(slotContentSHA256, r.payload, nil, false) // a hash the caller gave
 	}
 	if !presign {
 		hb.set(slotDate, "", sc.scope.amzDate[:], false)
 		if s.contentHeader {
-			hb.set(slotContentSHA256, r.payload, nil, false)
+			hb.set(slotContentSHA256, r.payload, m.payloadHex, false) // one of the two is empty
 		}
 		if r.creds.SessionToken != "" && s.signToken {
 			hb.set(slotToken, r.creds.SessionToken, nil, true)
@@ -454,10 +464,12 @@ type reqBody struct {
 	getBody func() (io.ReadCloser, error)
 }
 
-// hashBody returns the hex SHA-256 of a body without consuming it.
-func (sc *scratch) hashBody(b reqBody) (string, error) {
+// hashBody writes the hex SHA-256 of a body into sc.payloadHex without
+// consuming the body.
+func (sc *scratch) hashBody(b reqBody) error {
 	if b.rc == nil || b.rc == http.NoBody {
-		return EmptyPayloadHash, nil
+		copy(sc.payloadHex[:], EmptyPayloadHash)
+		return nil
 	}
 	if sc.body == nil {
 		sc.body = sha256.New()
@@ -468,33 +480,32 @@ func (sc *scratch) hashBody(b reqBody) (string, error) {
 	case b.getBody != nil:
 		rc, err := b.getBody()
 		if err != nil {
-			return "", fmt.Errorf("sigv4: hash body: GetBody: %w", err)
+			return fmt.Errorf("sigv4: hash body: GetBody: %w", err)
 		}
 		_, err = io.Copy(h, rc)
 		rc.Close()
 		if err != nil {
-			return "", fmt.Errorf("sigv4: hash body: %w", err)
+			return fmt.Errorf("sigv4: hash body: %w", err)
 		}
 	default:
 		rs, ok := b.rc.(io.ReadSeeker)
 		if !ok {
-			return "", fmt.Errorf("%w: pass the payload hash, set GetBody or use an io.ReadSeeker body", ErrBodyNotReplayable)
+			return fmt.Errorf("%w: pass the payload hash, set GetBody or use an io.ReadSeeker body", ErrBodyNotReplayable)
 		}
 		pos, err := rs.Seek(0, io.SeekCurrent)
 		if err != nil {
-			return "", fmt.Errorf("sigv4: hash body: %w", err)
+			return fmt.Errorf("sigv4: hash body: %w", err)
 		}
 		if _, err := io.Copy(h, rs); err != nil {
-			return "", fmt.Errorf("sigv4: hash body: %w", err)
+			return fmt.Errorf("sigv4: hash body: %w", err)
 		}
 		if _, err := rs.Seek(pos, io.SeekStart); err != nil {
-			return "", fmt.Errorf("sigv4: hash body: rewind: %w", err)
+			return fmt.Errorf("sigv4: hash body: rewind: %w", err)
 		}
 	}
-	var hexSum [2 * sha256.Size]byte
 	h.Sum(sc.bodySum[:0]) // a field: a local array would escape through the interface
-	awsenc.EncodeHex32(&hexSum, &sc.bodySum)
-	return string(hexSum[:]), nil
+	awsenc.EncodeHex32(&sc.payloadHex, &sc.bodySum)
+	return nil
 }
 
 // authParams are the query parameters that presigning sets.

@@ -18,8 +18,11 @@ type scratch struct {
 	h       hmacer
 	body    hash.Hash // hashes request bodies
 	bodySum [sha256.Size]byte
-	hdr     headerBuf
-	q       queryBuf
+	// payloadHex is the hex digest of a body the signer hashed
+	// (result.hashed).
+	payloadHex [2 * sha256.Size]byte
+	hdr        headerBuf
+	q          queryBuf
 
 	creq   []byte // step 1: the canonical request
 	hdrs   []byte // a presigned request's canonical headers block

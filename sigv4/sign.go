@@ -275,17 +275,33 @@ func (s *Signer) compute(ctx context.Context, sc *scratch, how signing) error {
 // signed.
 func (s *Signer) setAuthHeaders(sc *scratch, req *http.Request) {
 	r := &sc.res
-	// One string holds every value the signer sets: the date, then the
-	// Authorization value. A Builder grown to the exact size makes the
-	// string in one allocation, without a copy.
-	head := sc.scope.authPrefix(r.creds.AccessKeyID)
+	// One string holds every value the signer makes: the date, the hash
+	// of a body it hashed when it sends it, then the Authorization value.
+	// A Builder grown to the exact size makes the string in one
+	// allocation, without a copy.
+	head := sc.scope.authPrefix(r.creds.AccessKeyID) // the date, then the Authorization value's start
+	d := len(sc.scope.amzDate)
+	var hashed []byte
+	if r.hashed && s.contentHeader {
+		hashed = sc.payloadHex[:]
+	}
 	var sb strings.Builder
-	sb.Grow(len(head) + len(r.signed) + len(", Signature=") + len(sc.sigHex))
-	sb.Write(head)
+	sb.Grow(len(head) + len(hashed) + len(r.signed) + len(", Signature=") + len(sc.sigHex))
+	if hashed == nil {
+		sb.Write(head)
+	} else {
+		sb.Write(head[:d])
+		sb.Write(hashed)
+		sb.Write(head[d:])
+	}
 	sb.Write(r.signed)
 	sb.WriteString(", Signature=")
 	sb.Write(sc.sigHex)
 	all := sb.String()
+	date, authz, payload := all[:d], all[d+len(hashed):], r.payload
+	if hashed != nil {
+		payload = all[d : d+len(hashed)]
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
@@ -294,9 +310,9 @@ func (s *Signer) setAuthHeaders(sc *scratch, req *http.Request) {
 	}
 	// The request's value slices of the headers Sign sets, when it had
 	// them (a request signed again), are set in place.
-	setHeader(req.Header, r.dateSlot, "X-Amz-Date", all[:16])
+	setHeader(req.Header, r.dateSlot, "X-Amz-Date", date)
 	if s.contentHeader {
-		setHeader(req.Header, r.sha256Slot, "X-Amz-Content-Sha256", r.payload)
+		setHeader(req.Header, r.sha256Slot, "X-Amz-Content-Sha256", payload)
 	}
 	if s.regionSet {
 		setHeader(req.Header, r.regionSetSlot, "X-Amz-Region-Set", s.region)
@@ -306,7 +322,7 @@ func (s *Signer) setAuthHeaders(sc *scratch, req *http.Request) {
 	} else if r.tokenSlot != nil {
 		delete(req.Header, "X-Amz-Security-Token") // a stale token from an earlier signature
 	}
-	setHeader(req.Header, r.authSlot, "Authorization", all[16:])
+	setHeader(req.Header, r.authSlot, "Authorization", authz)
 	if host := canonicalHost(req.URL.Scheme, req.Host, req.URL.Host); host != req.Host {
 		req.Host = host
 	}

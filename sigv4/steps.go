@@ -52,6 +52,7 @@ func (sc *scratch) canonicalRequest() error {
 	b = append(b, sc.res.signed...)
 	b = append(b, '\n')
 	b = append(b, m.payload...)
+	b = append(b, m.payloadHex...) // one of the two is empty
 	sc.creq = b
 	return nil
 }
