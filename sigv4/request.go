@@ -144,10 +144,12 @@ func (s *Signer) readParts(sc *scratch, p *Parts) error {
 		if m.single {
 			return nil // the canonical URI escapes it (appendURI)
 		}
-		// Escaped as SigV4 escapes it, for the URL; from here on, as if
-		// Path had been that.
+		// The URL's path: escaped as SigV4 escapes it.
 		sc.out, _ = awsenc.AppendEscapedPath(sc.out[:0], p.Path)
-		m.path = sc.out
+		if s.doubleEscape {
+			m.path = sc.out // the canonical URI escapes the escaped path again
+		}
+		return nil // otherwise the canonical URI escapes the decoded path, p.Path
 	}
 	if m.single && canonicallyEscaped(m.path) {
 		m.escaped = true // decoding and escaping again would give it back
