@@ -118,7 +118,7 @@
 // digest stays in the scratch, and when it is sent as X-Amz-Content-Sha256
 // it shares the Authorization value's string (a GetBody call allocates
 // what it returns). Presigning an S3 GET costs 3 allocations; verifying
-// either costs one (the [Verified]) and about 1.4 to 1.6 times signing it
+// either costs one (the [Verified]) and about 1.4 to 1.5 times signing it
 // (a presigned URL's query is read once, for its X-Amz-* parameters and
 // step 1 together).
 // Signers and Verifiers are safe for concurrent use.
